@@ -1,0 +1,107 @@
+/**
+ * The interface every migration backend implements (reference, cpu, cuda,
+ * webgpu). A backend accumulates batches of preprocessed traces into output
+ * tiles; planning, preprocessing and I/O stay outside it.
+ *
+ * @module
+ */
+
+/** Amplitude weights; numbers match `pstm_weights` in csrc/include/pstm.h. */
+export const WEIGHTS = { none: 0, obliquity: 1, spreading: 2 } as const;
+/** Name of an amplitude weighting. */
+export type WeightsName = keyof typeof WEIGHTS;
+
+/**
+ * Parameters of one output tile; field for field `pstm_params` of
+ * csrc/include/pstm.h (docs/algorithm.md states the math).
+ */
+export interface KernelParams {
+  /** Samples per input trace. */
+  ns: number;
+  /** Time of the first input sample, s. */
+  t0: number;
+  /** Input sample interval, s. */
+  dt: number;
+  /** Output columns in the tile. */
+  npoints: number;
+  /** Output samples per column. */
+  ntau: number;
+  /** First output time, s. */
+  tau0: number;
+  /** Output sample interval, s. */
+  dtau: number;
+  /** Offset classes. */
+  nclass: number;
+  /** Aperture radius, m; <= 0 means unlimited. */
+  aperture: number;
+  /** Maximum aperture angle, degrees; <= 0 or >= 90 means unlimited. */
+  maxAngle: number;
+  /** Tapered fraction of the aperture, 0..1. */
+  taper: number;
+  /** Triangle antialiasing on (traces then hold the double integral). */
+  antialias: boolean;
+  /** Input trace spacing used by antialiasing, m. */
+  traceSpacing: number;
+  /** Amplitude weights. */
+  weights: WeightsName;
+  /** VTI anellipticity eta; 0 is isotropic. */
+  eta: number;
+  /** CPU threads, 0 = all cores. */
+  threads: number;
+}
+
+/** The fixed inputs of one tile: where its columns are and their velocity. */
+export interface TileInputs {
+  /** Tile parameters. */
+  params: KernelParams;
+  /** `[npoints][2]` x, y of each output column relative to the grid origin, m. */
+  points: Float32Array;
+  /** `[npoints][ntau]` RMS velocity, m/s. */
+  velocity: Float32Array;
+}
+
+/** A batch of preprocessed traces as the kernels take it. */
+export interface KernelBatch {
+  /** Number of traces. */
+  count: number;
+  /** `[count][ns]` preprocessed samples (double integral with antialiasing). */
+  traces: Float32Array;
+  /** `[count][4]` sx, sy, gx, gy relative to the grid origin, m. */
+  geometry: Float32Array;
+  /** `[count]` offset class of each trace; out of range means skipped. */
+  traceClass: Int32Array;
+}
+
+/** An output tile being accumulated by a backend. */
+export interface BackendTile {
+  /** Adds a batch of traces into the tile. */
+  accumulate(batch: KernelBatch): Promise<void>;
+  /** Finishes the tile and returns its image `[nclass][npoints][ntau]`. */
+  finish(): Promise<Float32Array>;
+  /** Frees the tile's resources; safe to call twice. */
+  close(): void;
+}
+
+/** Statistics a backend keeps across tiles. */
+export interface BackendStats {
+  /** Seconds spent in the kernel (device time on a GPU). */
+  kernelSeconds: number;
+  /** (trace, output sample) pairs summed. */
+  contributions: number;
+  /** Peak device memory held, bytes (0 on CPU backends). */
+  deviceBytes: number;
+}
+
+/** A migration backend. */
+export interface Backend {
+  /** "reference", "cpu", "cuda" or "webgpu". */
+  readonly name: string;
+  /** Human description of the device it runs on. */
+  readonly device: string;
+  /** Opens an output tile. */
+  openTile(inputs: TileInputs): BackendTile;
+  /** Statistics so far. */
+  stats(): BackendStats;
+  /** Releases the backend; safe to call twice. */
+  close(): void;
+}

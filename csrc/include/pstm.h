@@ -1,0 +1,165 @@
+/*
+ * pstm.h — the only C ABI of the pstm native library (CPU and CUDA builds).
+ *
+ * Calling convention (after segyio): every function that can fail returns a
+ * pstm_status; PSTM_OK (0) is success. Inputs come first, outputs last;
+ * outputs are left untouched on failure. The library never calls exit().
+ * A failing call stores a human-readable message retrievable with
+ * pstm_last_error() on the same thread.
+ *
+ * Both libpstm_cpu and libpstm_cuda export exactly these symbols; the host
+ * (Deno FFI or a C driver) picks a library, not a symbol prefix.
+ *
+ * Units: coordinates in metres relative to the output-grid origin, times in
+ * seconds, velocities in m/s, angles in degrees.
+ */
+#ifndef PSTM_H
+#define PSTM_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32)
+#define PSTM_API __declspec(dllexport)
+#else
+#define PSTM_API __attribute__((visibility("default")))
+#endif
+
+/** ABI version; bump when a struct or signature changes. */
+#define PSTM_ABI_VERSION 1
+
+/** Status codes: one flat enum, 0 is success. */
+typedef enum pstm_status {
+  PSTM_OK = 0,
+  PSTM_ERR_INVALID_ARGUMENT = 1, /* a size, pointer or parameter out of range */
+  PSTM_ERR_OUT_OF_MEMORY = 2,    /* host or device allocation failed */
+  PSTM_ERR_NO_DEVICE = 3,        /* no device with that index (CUDA build) */
+  PSTM_ERR_DEVICE = 4,           /* a CUDA runtime call failed */
+  PSTM_ERR_INTERNAL = 5          /* anything else */
+} pstm_status;
+
+/** Amplitude weights (docs/algorithm.md, "Amplitude weights"). */
+typedef enum pstm_weights {
+  PSTM_WEIGHTS_NONE = 0,
+  PSTM_WEIGHTS_OBLIQUITY = 1,
+  PSTM_WEIGHTS_SPREADING = 2
+} pstm_weights;
+
+/**
+ * Parameters of one output tile. Every field is 4 bytes wide so the layout
+ * has no padding (the host writes it with a DataView: 17 fields, 68 bytes).
+ */
+typedef struct pstm_params {
+  int32_t ns;            /*  0 samples per input trace (>= 1)                   */
+  float t0;              /*  4 time of the first input sample, s                */
+  float dt;              /*  8 input sample interval, s (> 0)                   */
+  int32_t npoints;       /* 12 output points (columns) in the tile (>= 1)       */
+  int32_t ntau;          /* 16 output samples per column (>= 1)                 */
+  float tau0;            /* 20 first output time, s (>= 0)                      */
+  float dtau;            /* 24 output sample interval, s (> 0)                  */
+  int32_t nclass;        /* 28 offset classes (>= 1)                            */
+  float aperture;        /* 32 aperture radius, m; <= 0: unlimited              */
+  float max_angle;       /* 36 maximum aperture angle, deg; <= 0 or >= 90: none */
+  float taper;           /* 40 tapered fraction of the aperture, 0..1           */
+  int32_t antialias;     /* 44 0 off, 1 on: traces hold the double integral     */
+  float trace_spacing;   /* 48 input trace spacing for antialiasing, m (> 0)    */
+  int32_t weights;       /* 52 a pstm_weights value                              */
+  float eta;             /* 56 VTI anellipticity eta (0: isotropic, > -0.5)     */
+  int32_t threads;       /* 60 CPU threads, 0 = all cores (ignored by CUDA)     */
+  int32_t reserved;      /* 64 must be 0                                        */
+} pstm_params;
+
+/** Opaque backend context (thread pool or CUDA device, streams, buffers). */
+typedef struct pstm_context pstm_context;
+/** Opaque output tile being accumulated. */
+typedef struct pstm_tile pstm_tile;
+
+/** Returns PSTM_ABI_VERSION of the built library. */
+PSTM_API int32_t pstm_abi_version(void);
+
+/** Name of the backend compiled into this library: "cpu" or "cuda". */
+PSTM_API const char* pstm_backend_name(void);
+
+/**
+ * Message of the last failure on the calling thread ("" if none). The
+ * pointer stays valid until the next pstm call on that thread.
+ */
+PSTM_API const char* pstm_last_error(void);
+
+/** Number of devices: 1 for the CPU build, CUDA devices (0 without a GPU). */
+PSTM_API pstm_status pstm_device_count(int32_t* count);
+
+/**
+ * Describes device `device`: a NUL-terminated name into name[0..name_len),
+ * and free / total memory in bytes (host memory for the CPU build).
+ */
+PSTM_API pstm_status pstm_device_info(int32_t device, char* name, int32_t name_len,
+                                      uint64_t* free_bytes, uint64_t* total_bytes);
+
+/** Creates a context on `device`; threads: 0 = all cores (CPU build). */
+PSTM_API pstm_status pstm_context_create(int32_t device, int32_t threads, pstm_context** out);
+
+/** Destroys a context and every tile still open on it. NULL is allowed. */
+PSTM_API void pstm_context_destroy(pstm_context* ctx);
+
+/**
+ * Opens an output tile.
+ *   params    tile and migration parameters (copied)
+ *   points    [npoints][2] x, y of each output column, m (relative to grid origin)
+ *   velocity  [npoints][ntau] RMS velocity, m/s, all > 0
+ *   image     [nclass][npoints][ntau] accumulator; the CPU build adds into it in
+ *             place, the CUDA build uploads it here and writes it back in
+ *             pstm_tile_finish. All three buffers must stay valid until finish.
+ */
+PSTM_API pstm_status pstm_tile_open(pstm_context* ctx, const pstm_params* params,
+                                    const float* points, const float* velocity, float* image,
+                                    pstm_tile** out);
+
+/**
+ * Adds a batch of traces into an open tile.
+ *   ntraces   traces in the batch (0 is allowed and does nothing)
+ *   traces    [ntraces][ns] preprocessed samples (the double integral when
+ *             params.antialias is 1)
+ *   geometry  [ntraces][4] sx, sy, gx, gy, m (relative to grid origin)
+ *   trace_class [ntraces] offset class; traces outside 0..nclass-1 are skipped
+ * Safe to call from a thread other than the one that opened the tile, but
+ * not concurrently on the same tile.
+ */
+PSTM_API pstm_status pstm_tile_accumulate(pstm_tile* tile, int32_t ntraces, const float* traces,
+                                          const float* geometry, const int32_t* trace_class);
+
+/** Makes the image buffer given to pstm_tile_open final (CUDA: downloads it). */
+PSTM_API pstm_status pstm_tile_finish(pstm_tile* tile);
+
+/** Frees a tile (finished or not). NULL is allowed. */
+PSTM_API void pstm_tile_destroy(pstm_tile* tile);
+
+/** Statistics of a context since it was created. */
+typedef struct pstm_stats {
+  double kernel_seconds;     /* time spent in the kernel (CUDA: device time) */
+  double contributions;      /* (trace, output sample) pairs actually summed */
+  uint64_t device_bytes;     /* peak device memory held (0 for the CPU build) */
+} pstm_stats;
+
+/** Reads the statistics of a context. */
+PSTM_API pstm_status pstm_context_stats(const pstm_context* ctx, pstm_stats* out);
+
+/**
+ * The benchmark ceiling (CPU build only; CUDA returns INVALID_ARGUMENT): the
+ * plainest possible single-threaded DSR + linear interpolation loop over
+ * every trace x point x output sample, plain mode, no aperture skipping.
+ * Same arguments as one open/accumulate/finish cycle.
+ */
+PSTM_API pstm_status pstm_minimal_loop(const pstm_params* params, const float* points,
+                                       const float* velocity, int32_t ntraces,
+                                       const float* traces, const float* geometry,
+                                       const int32_t* trace_class, float* image);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PSTM_H */
