@@ -72,7 +72,9 @@ export function parseCommandArgs(spec: CommandSpec, argv: string[]): ParsedArgs 
     { type: "string" | "boolean"; short?: string; multiple?: boolean }
   > = { help: { type: "boolean", short: "h" } };
   for (const [name, flag] of Object.entries(spec.flags)) {
-    options[name] = { type: flag.type, short: flag.short, multiple: flag.multiple };
+    options[name] = { type: flag.type };
+    if (flag.short) options[name].short = flag.short;
+    if (flag.multiple) options[name].multiple = true;
   }
   let parsed;
   try {

@@ -1,0 +1,57 @@
+/**
+ * Backend selection: `--backend auto` picks CUDA when a device is present,
+ * else the CPU library; webgpu and reference only when asked for.
+ *
+ * @module
+ */
+
+import { nativeAvailability, NativeBackend } from "../ffi/mod.ts";
+import { EXIT_RUNTIME, PstmError } from "../pipeline/errors.ts";
+import type { Backend } from "./backend.ts";
+import { ReferenceBackend } from "./reference/reference_backend.ts";
+import { WebGpuBackend } from "./webgpu/mod.ts";
+
+/** Backend names the command line accepts. */
+export const BACKEND_NAMES = ["auto", "cpu", "cuda", "webgpu", "reference"] as const;
+/** A backend name. */
+export type BackendName = typeof BACKEND_NAMES[number];
+
+/**
+ * Opens a backend by name.
+ *
+ * @param name auto, cpu, cuda, webgpu or reference
+ * @param options CPU threads (0: all)
+ * @returns the backend (close it when done)
+ * @throws PstmError (exit 1) when the named backend is not available here
+ * @example
+ * ```ts
+ * import { openBackend } from "./select.ts";
+ * const backend = await openBackend("reference");
+ * console.assert(backend.name === "reference");
+ * backend.close();
+ * ```
+ */
+export async function openBackend(
+  name: BackendName,
+  options: { threads?: number; device?: number } = {},
+): Promise<Backend> {
+  switch (name) {
+    case "reference":
+      return new ReferenceBackend();
+    case "webgpu":
+      return await WebGpuBackend.open();
+    case "cpu":
+      return NativeBackend.open("cpu", options);
+    case "cuda": {
+      const cuda = nativeAvailability("cuda");
+      if (!cuda.available) {
+        throw new PstmError(`the cuda backend is not available: ${cuda.reason}`, {
+          field: "--backend",
+        }, EXIT_RUNTIME);
+      }
+      return NativeBackend.open("cuda", options);
+    }
+    case "auto":
+      return NativeBackend.open(nativeAvailability("cuda").available ? "cuda" : "cpu", options);
+  }
+}

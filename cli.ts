@@ -1,0 +1,113 @@
+/**
+ * The `pstm` command: `deno task pstm COMMAND ...` or
+ * `deno run -A cli.ts COMMAND ...`.
+ *
+ * Exit codes: 0 done, 1 runtime failure, 2 bad usage or bad input.
+ *
+ * @module
+ */
+
+import { closest, formatHelp, parseCommandArgs } from "./cli/args.ts";
+import type { Command } from "./cli/command.ts";
+import { demoCommand } from "./cli/demo.ts";
+import { infoCommand } from "./cli/info.ts";
+import { mergeCommand } from "./cli/merge.ts";
+import { migrateCommand } from "./cli/migrate.ts";
+import { plotCommand } from "./cli/plot.ts";
+import { scanCommand } from "./cli/scan.ts";
+import { synthCommand } from "./cli/synth.ts";
+import { EXIT_BAD_INPUT, EXIT_RUNTIME, PstmError } from "./pipeline/errors.ts";
+
+/** Every subcommand, in help order. */
+export const COMMANDS: Command[] = [
+  scanCommand,
+  synthCommand,
+  migrateCommand,
+  plotCommand,
+  mergeCommand,
+  infoCommand,
+  demoCommand,
+];
+
+/** The version printed by `pstm --version`. */
+export const VERSION = "0.1.0";
+
+function mainHelp(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.spec.name.length)) + 2;
+  return [
+    "pstm: Kirchhoff prestack time migration (SEG-Y in, migrated volume and gathers out)",
+    "",
+    "Usage: pstm COMMAND [options]     pstm COMMAND --help for its options and examples",
+    "",
+    "Commands:",
+    ...COMMANDS.map((c) => `  ${c.spec.name.padEnd(width)}${c.spec.summary}`),
+    "",
+    "Exit codes: 0 done, 1 runtime failure, 2 bad usage or bad input.",
+    "",
+    "Example:",
+    "  pstm synth -o survey.sgy --preset demo3d",
+    "  pstm migrate survey.sgy -o image.sgy --velocity 0:1800,1.5:2600 --aperture 800",
+    "  pstm plot image.sgy --inline 21 -o inline21.png",
+  ].join("\n");
+}
+
+/**
+ * Runs the command line and returns the exit code; errors are printed, not
+ * thrown.
+ *
+ * @param argv arguments after the program name
+ * @returns the exit code
+ */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    console.log(mainHelp());
+    return name === undefined ? EXIT_BAD_INPUT : 0;
+  }
+  if (name === "--version" || name === "-V") {
+    console.log(`pstm ${VERSION}`);
+    return 0;
+  }
+  const command = COMMANDS.find((c) => c.spec.name === name);
+  if (!command) {
+    const suggestion = closest(name, COMMANDS.map((c) => c.spec.name));
+    console.error(
+      `pstm: error: unknown command "${name}"` +
+        (suggestion ? `; did you mean "${suggestion}"?` : "") + " (see pstm --help)",
+    );
+    return EXIT_BAD_INPUT;
+  }
+  try {
+    const args = parseCommandArgs(command.spec, rest);
+    if (args.help) {
+      console.log(formatHelp(command.spec));
+      return 0;
+    }
+    return await command.run(args);
+  } catch (error) {
+    return reportError(error);
+  }
+}
+
+/**
+ * Prints an error and returns its exit code: PstmError carries its own;
+ * anything else is a runtime failure (1).
+ *
+ * @param error what was thrown
+ * @returns the exit code
+ */
+export function reportError(error: unknown): number {
+  if (error instanceof PstmError) {
+    console.error(`pstm: error: ${error.message}`);
+    return error.exitCode;
+  }
+  if (error instanceof Deno.errors.BrokenPipe) return EXIT_RUNTIME;
+  const message = error instanceof Error ? error.message : String(error);
+  console.error(`pstm: error: ${message}`);
+  if (Deno.env.get("PSTM_DEBUG") && error instanceof Error) console.error(error.stack);
+  return EXIT_RUNTIME;
+}
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
+}

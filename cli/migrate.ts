@@ -1,0 +1,182 @@
+/**
+ * `pstm migrate IN.sgy -o OUT.sgy --velocity V [options]`: Kirchhoff
+ * prestack time migration of a SEG-Y file (or stdin) into a SEG-Y volume.
+ *
+ * @module
+ */
+
+import { EXIT_OK, PstmError } from "../pipeline/errors.ts";
+import { type JobConfig, parseJobConfig, readJobConfig } from "../pipeline/job_config.ts";
+import { formatBytes } from "../pipeline/memory.ts";
+import { type MigrationSummary, runMigration } from "../pipeline/migrate_job.ts";
+import { formatDuration, Progress, progressMode } from "../pipeline/progress.ts";
+import { numberFlag, type ParsedArgs, stringFlag } from "./args.ts";
+import type { Command } from "./command.ts";
+
+/** The migrate command. */
+export const migrateCommand: Command = {
+  spec: {
+    name: "migrate",
+    summary: "Kirchhoff prestack time migration of a SEG-Y survey",
+    usage: "migrate IN.sgy -o OUT.sgy --velocity V [options]   (or --config job.json)",
+    positionals: { min: 0, max: 1, names: "IN.sgy, or - for stdin" },
+    flags: {
+      output: { type: "string", short: "o", value: "OUT.sgy", description: "output SEG-Y volume" },
+      velocity: {
+        type: "string",
+        value: "V",
+        description: "RMS velocity: 2000 | 0:1800,4:4200 (tau s:v m/s) | picks.csv | vel.sgy",
+      },
+      config: { type: "string", value: "job.json", description: "job file (flags override it)" },
+      grid: {
+        type: "string",
+        value: "X0,Y0,DX,DY,NX,NY[,AZ]",
+        description: "output grid: origin bin centre, spacing, counts, azimuth (deg from +x)",
+      },
+      time: { type: "string", value: "T0,DT,NT", description: "output times in s (default: input's)" },
+      aperture: { type: "string", value: "R|none", description: "aperture radius in m" },
+      "max-angle": { type: "string", value: "DEG", description: "maximum aperture angle" },
+      taper: { type: "string", value: "FRACTION", description: "cosine-tapered part of the aperture" },
+      aa: { type: "string", value: "on|off", description: "triangle antialiasing" },
+      rho: { type: "string", value: "3d|2d|none", description: "rho filter" },
+      weights: { type: "string", value: "none|obliquity|spreading", description: "amplitude weights" },
+      eta: { type: "string", value: "ETA", description: "VTI anellipticity per leg" },
+      "trace-spacing": { type: "string", value: "M", description: "input trace spacing for --aa" },
+      "offset-classes": {
+        type: "string",
+        value: "FIRST:WIDTH:COUNT",
+        description: "offset classes (common-image gathers)",
+      },
+      backend: {
+        type: "string",
+        value: "auto|cpu|cuda|webgpu|reference",
+        description: "where the kernel runs",
+      },
+      threads: { type: "string", value: "N", description: "CPU threads (0: all)" },
+      memory: { type: "string", value: "SIZE", description: "memory budget, e.g. 512MiB" },
+      "batch-size": { type: "string", value: "N", description: "traces per input batch" },
+      "tile-bins": { type: "string", value: "NX,NY", description: "bins per tile (override)" },
+      header: {
+        type: "string",
+        multiple: true,
+        value: "NAME=BYTE:TYPE",
+        description: "header byte override, e.g. sx=73:i4",
+      },
+      resume: { type: "boolean", description: "continue an interrupted run" },
+      shard: { type: "string", value: "I/N", description: "migrate shard I of N (0-based)" },
+      "zero-non-finite": { type: "boolean", description: "zero NaN/Inf samples instead of failing" },
+      "tile-timings": { type: "boolean", description: "log a timing line per tile" },
+      quiet: { type: "boolean", short: "q", description: "no progress, no summary" },
+      log: { type: "string", value: "text|json", description: "json: one JSON event per line" },
+    },
+    examples: [
+      "pstm migrate survey.sgy -o image.sgy --velocity 0:1800,4:4200",
+      "pstm migrate survey.sgy -o image.sgy --velocity vel.sgy --aperture 1500 --max-angle 60 \\\n" +
+      "      --taper 0.1 --aa on --rho 3d --offset-classes 0:200:10 --memory 2GiB",
+      "pstm synth -o - --preset demo3d | pstm migrate - -o image.sgy --velocity 0:1800,1.5:2600",
+      "pstm migrate --config job.json --resume --shard 3/8 --log json",
+    ],
+  },
+  async run(args) {
+    const job = await jobFromArgs(args);
+    const progress = new Progress(progressMode({ quiet: args.values.quiet === true, log: job.log }));
+    const summary = await runMigration(job.config, progress);
+    if (progress.mode === "json") progress.event("summary", { ...summary });
+    else if (progress.mode !== "quiet") {
+      await Deno.stderr.write(new TextEncoder().encode(formatSummary(summary) + "\n"));
+    }
+    return EXIT_OK;
+  },
+};
+
+/**
+ * Builds the validated job from flags and an optional --config file.
+ *
+ * @param args parsed command line
+ * @returns the job and the log mode
+ */
+export async function jobFromArgs(
+  args: ParsedArgs,
+): Promise<{ config: JobConfig; log: string }> {
+  const set: Record<string, unknown> = {};
+  const put = (key: string, value: unknown) => {
+    if (value !== undefined) set[key] = value;
+  };
+  put("input", args.positionals[0]);
+  put("output", stringFlag(args, "output"));
+  put("velocity", stringFlag(args, "velocity"));
+  put("grid", stringFlag(args, "grid"));
+  put("time", stringFlag(args, "time"));
+  const aperture = stringFlag(args, "aperture");
+  put("aperture", aperture === "none" ? "none" : numberFlag(args, "aperture", 0));
+  put("maxAngle", numberFlag(args, "max-angle", 0, 89.999));
+  put("taper", numberFlag(args, "taper", 0, 1));
+  put("aa", onOff(stringFlag(args, "aa")));
+  put("rho", stringFlag(args, "rho"));
+  put("weights", stringFlag(args, "weights"));
+  put("eta", numberFlag(args, "eta"));
+  put("traceSpacing", numberFlag(args, "trace-spacing"));
+  put("offsetClasses", stringFlag(args, "offset-classes"));
+  put("backend", stringFlag(args, "backend"));
+  put("threads", numberFlag(args, "threads", 0, 4096));
+  put("memory", stringFlag(args, "memory"));
+  put("batchSize", numberFlag(args, "batch-size", 1, 65536));
+  const tileBins = stringFlag(args, "tile-bins");
+  if (tileBins !== undefined) put("tileBins", tileBins.split(",").map(Number));
+  if (args.values.header) put("headers", args.values.header);
+  if (args.values.resume) put("resume", true);
+  put("shard", stringFlag(args, "shard"));
+  if (args.values["zero-non-finite"]) put("zeroNonFinite", true);
+  if (args.values["tile-timings"]) put("tileTimings", true);
+  const log = stringFlag(args, "log") ?? "text";
+  if (log !== "text" && log !== "json") {
+    throw new PstmError(`--log must be text or json, got "${log}"`, { field: "--log" });
+  }
+  const configPath = stringFlag(args, "config");
+  if (configPath === undefined) {
+    for (const key of ["input", "output", "velocity"]) {
+      if (set[key] === undefined) {
+        const flag = key === "input" ? "IN.sgy (or -)" : `--${key}`;
+        throw new PstmError(`${flag} is required (see pstm migrate --help)`, { field: flag });
+      }
+    }
+  }
+  const config = configPath === undefined
+    ? parseJobConfig(set, "command line")
+    : await readJobConfig(configPath, set);
+  return { config, log };
+}
+
+function onOff(value: string | undefined): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (value === "on" || value === "true") return true;
+  if (value === "off" || value === "false") return false;
+  throw new PstmError(`--aa must be on or off, got "${value}"`, { field: "--aa" });
+}
+
+/**
+ * The final summary for humans: traces, contributions, time per stage, memory.
+ *
+ * @param s the run's summary
+ * @returns text lines
+ */
+export function formatSummary(s: MigrationSummary): string {
+  const rate = s.seconds > 0 ? s.tracesRead / s.seconds : 0;
+  const lines = [
+    `pstm: ${s.complete ? "wrote" : "partly wrote (other shards pending)"} ${s.output}`,
+    `  backend      ${s.backend} (${s.device})`,
+    `  traces       ${s.traces} in the input, ${s.tracesRead} read in ${s.passes} pass(es), ` +
+    `${rate.toFixed(0)} traces/s`,
+    `  contributions ${s.contributions.toExponential(3)} ` +
+    `(${(s.kernelSeconds > 0 ? s.contributions / s.kernelSeconds : 0).toExponential(2)}/s in the kernel)`,
+    `  tiles        ${s.tilesWritten} written` +
+    (s.tilesResumed ? `, ${s.tilesResumed} resumed` : "") + ` of ${s.tiles} ` +
+    `(${s.plan.tileNx} x ${s.plan.tileNy} bins each)`,
+    `  time         ${formatDuration(s.seconds)} total: scan ${s.times.scan.toFixed(2)} s, ` +
+    `read ${s.times.read.toFixed(2)} s, preprocess ${s.times.preprocess.toFixed(2)} s, ` +
+    `kernel ${s.times.kernel.toFixed(2)} s, write ${s.times.write.toFixed(2)} s`,
+    `  memory       peak RSS ${formatBytes(s.peakRss)} (budget ${formatBytes(s.plan.budget)})` +
+    (s.deviceBytes ? `, device ${formatBytes(s.deviceBytes)}` : ""),
+  ];
+  return lines.join("\n");
+}

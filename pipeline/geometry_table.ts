@@ -1,0 +1,66 @@
+/**
+ * The geometry table: source and receiver coordinates of every input trace,
+ * built by a header-only pass. The planner uses it to find which traces reach
+ * which output tile.
+ *
+ * @module
+ */
+
+import type { TraceBatch } from "./trace_batch.ts";
+
+/** Coordinates of every trace of the input, in file order. */
+export class GeometryTable {
+  /** Number of traces. */
+  count = 0;
+  /** Source x. */
+  sx: Float64Array;
+  /** Source y. */
+  sy: Float64Array;
+  /** Receiver x. */
+  gx: Float64Array;
+  /** Receiver y. */
+  gy: Float64Array;
+
+  /**
+   * @param capacity initial number of traces it can hold (grows as needed)
+   */
+  constructor(capacity = 1024) {
+    const n = Math.max(1, capacity);
+    this.sx = new Float64Array(n);
+    this.sy = new Float64Array(n);
+    this.gx = new Float64Array(n);
+    this.gy = new Float64Array(n);
+  }
+
+  /**
+   * Appends the coordinates of a batch (its samples are not needed).
+   *
+   * @param batch traces in file order
+   */
+  append(batch: TraceBatch): void {
+    const needed = this.count + batch.count;
+    if (needed > this.sx.length) this.#grow(Math.max(needed, 2 * this.sx.length));
+    this.sx.set(batch.sx.subarray(0, batch.count), this.count);
+    this.sy.set(batch.sy.subarray(0, batch.count), this.count);
+    this.gx.set(batch.gx.subarray(0, batch.count), this.count);
+    this.gy.set(batch.gy.subarray(0, batch.count), this.count);
+    this.count = needed;
+  }
+
+  #grow(capacity: number): void {
+    const grow = (a: Float64Array) => {
+      const b = new Float64Array(capacity);
+      b.set(a.subarray(0, this.count));
+      return b;
+    };
+    this.sx = grow(this.sx);
+    this.sy = grow(this.sy);
+    this.gx = grow(this.gx);
+    this.gy = grow(this.gy);
+  }
+
+  /** Bytes held. */
+  get bytes(): number {
+    return 4 * 8 * this.sx.length;
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * The migration job's options, validated with zod. The same schema checks
+ * `--config job.json` and the options the command line builds; flags given
+ * on the command line override the file.
+ *
+ * @module
+ */
+
+import { z } from "zod";
+import { PstmError } from "./errors.ts";
+
+/** Schema of a migration job (the keys of `--config job.json`). */
+export const JobSchema = z.object({
+  /** Input SEG-Y path, "-" for stdin. */
+  input: z.string().min(1),
+  /** Output SEG-Y path. */
+  output: z.string().min(1),
+  /** Velocity: constant, "tau:v,..." function, picks table or SEG-Y volume. */
+  velocity: z.string().min(1),
+  /** Output grid "X0,Y0,DX,DY,NX,NY[,AZIMUTH]"; default: suggested by the scan. */
+  grid: z.string().optional(),
+  /** Output time axis "T0,DT,NT" in seconds; default: the input's. */
+  time: z.string().optional(),
+  /** Aperture radius in metres, or "none". */
+  aperture: z.union([z.number().positive(), z.literal("none")]).default("none"),
+  /** Maximum aperture angle in degrees (0: none). */
+  maxAngle: z.number().min(0).lt(90).default(0),
+  /** Tapered fraction of the aperture. */
+  taper: z.number().min(0).max(1).default(0),
+  /** Lumley-Claerbout-Bevc triangle antialiasing. */
+  aa: z.boolean().default(false),
+  /** Rho filter. */
+  rho: z.enum(["3d", "2d", "none"]).default("none"),
+  /** Amplitude weights. */
+  weights: z.enum(["none", "obliquity", "spreading"]).default("none"),
+  /** VTI anellipticity eta. */
+  eta: z.number().gt(-0.5).lt(10).default(0),
+  /** Offset classes "FIRST:WIDTH:COUNT"; default: one class. */
+  offsetClasses: z.string().optional(),
+  /** Trace spacing for antialiasing, m; default: the smaller bin spacing. */
+  traceSpacing: z.number().positive().optional(),
+  /** Backend. */
+  backend: z.enum(["auto", "cpu", "cuda", "webgpu", "reference"]).default("auto"),
+  /** CPU threads (0: all). */
+  threads: z.number().int().min(0).max(4096).default(0),
+  /** Memory budget, e.g. "512MiB"; default: half the available memory. */
+  memory: z.string().optional(),
+  /** Traces per input batch. */
+  batchSize: z.number().int().min(1).max(1 << 16).default(256),
+  /** Bins per tile along each axis, overriding the planner. */
+  tileBins: z.tuple([z.number().int().positive(), z.number().int().positive()]).optional(),
+  /** Continue an interrupted run. */
+  resume: z.boolean().default(false),
+  /** "I/N": migrate shard I (0-based) of N. */
+  shard: z.string().regex(/^\d+\/\d+$/).optional(),
+  /** Header byte overrides "NAME=BYTE:TYPE". */
+  headers: z.array(z.string()).default([]),
+  /** Print per-tile timings. */
+  tileTimings: z.boolean().default(false),
+  /** Zero NaN/Inf samples (counted) instead of failing. */
+  zeroNonFinite: z.boolean().default(false),
+}).strict();
+
+/** A validated migration job. */
+export type JobConfig = z.infer<typeof JobSchema>;
+
+/**
+ * Validates a job; errors name the key and what was expected (exit code 2).
+ *
+ * @param value the parsed JSON or the object the CLI built
+ * @param source where it came from, for messages (a file path or "command line")
+ * @returns the job with defaults filled in
+ * @example
+ * ```ts
+ * import { parseJobConfig } from "./job_config.ts";
+ * const job = parseJobConfig({ input: "in.sgy", output: "out.sgy", velocity: "2000" });
+ * console.assert(job.backend === "auto" && job.aperture === "none");
+ * ```
+ */
+export function parseJobConfig(value: unknown, source = "job"): JobConfig {
+  const result = JobSchema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const key = issue.path.join(".") || "(top level)";
+  throw new PstmError(`${issue.message}`, { file: source, field: key });
+}
+
+/**
+ * Reads and validates `--config job.json`, merging `overrides` (flags given
+ * on the command line) over the file's keys.
+ *
+ * @param path the JSON file
+ * @param overrides keys from the command line
+ * @returns the validated job
+ */
+export async function readJobConfig(
+  path: string,
+  overrides: Record<string, unknown>,
+): Promise<JobConfig> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (error) {
+    throw new PstmError(`cannot read the job file: ${(error as Error).message}`, {
+      file: path,
+      field: "--config",
+    });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new PstmError(`not valid JSON: ${(error as Error).message}`, { file: path });
+  }
+  if (typeof json !== "object" || json === null || Array.isArray(json)) {
+    throw new PstmError("expected a JSON object of job keys", { file: path });
+  }
+  return parseJobConfig({ ...json, ...overrides }, path);
+}

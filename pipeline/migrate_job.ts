@@ -1,0 +1,540 @@
+/**
+ * A whole migration job: scan the input's headers, plan tiles and passes
+ * within the memory budget, stream each pass through
+ * SegyFile -> BinGeometryStream -> MigrateTileStream -> TileWriter, and
+ * finish the output atomically (written as OUT.partial, renamed when every
+ * tile is recorded in the manifest).
+ *
+ * @module
+ */
+
+import type { Backend, KernelParams } from "../backends/backend.ts";
+import { openBackend } from "../backends/select.ts";
+import { BinGeometryStream } from "./bin_geometry_stream.ts";
+import { EXIT_RUNTIME, PstmError } from "./errors.ts";
+import { GeometryTable } from "./geometry_table.ts";
+import {
+  binOf,
+  checkGrid,
+  type GridSpec,
+  gridPoints,
+  parseGridFlag,
+  parseTimeFlag,
+  type TimeAxis,
+} from "./grid.ts";
+import type { JobConfig } from "./job_config.ts";
+import { fingerprintOf, Manifest, type ManifestHeader } from "./manifest.ts";
+import { defaultMemoryBudget, parseSize, peakRss } from "./memory.ts";
+import { MigrateTileStream } from "./migrate_tile_stream.ts";
+import { defaultOffsetClasses, offsetClassOf, type OffsetClasses, parseOffsetClasses } from "./offset_classes.ts";
+import { OutputVolume } from "./output_volume.ts";
+import { TracePreprocessor } from "./preprocess.ts";
+import type { Progress } from "./progress.ts";
+import { suggestGrid } from "./suggest_grid.ts";
+import { headerMapWith, parseHeaderOverride } from "./segy/header_map.ts";
+import { SegyFile } from "./segy/segy_file.ts";
+import { newStageTimes, type StageTimes } from "./stage_times.ts";
+import { makeFootprint, planTiles, type TilePlan } from "./tile_plan.ts";
+import { TileWriter, writeTile } from "./tile_writer.ts";
+import { parseVelocityFlag, type VelocityModel } from "./velocity.ts";
+
+/** What a finished (or partly finished) run reports. */
+export interface MigrationSummary {
+  /** Output path (final name). */
+  output: string;
+  /** Whether the output file is complete (all shards done). */
+  complete: boolean;
+  /** Backend used. */
+  backend: string;
+  /** Device it ran on. */
+  device: string;
+  /** Input traces. */
+  traces: number;
+  /** Traces read in all passes. */
+  tracesRead: number;
+  /** (trace, output sample) pairs summed. */
+  contributions: number;
+  /** Tiles in the whole job. */
+  tiles: number;
+  /** Tiles this run migrated or wrote. */
+  tilesWritten: number;
+  /** Tiles skipped because a previous run finished them. */
+  tilesResumed: number;
+  /** Passes over the input. */
+  passes: number;
+  /** Wall time, s. */
+  seconds: number;
+  /** Time per stage, s. */
+  times: StageTimes;
+  /** Kernel time the backend measured, s. */
+  kernelSeconds: number;
+  /** Peak device memory, bytes. */
+  deviceBytes: number;
+  /** Peak resident memory of the process, bytes. */
+  peakRss: number;
+  /** The output grid. */
+  grid: GridSpec;
+  /** The output time axis. */
+  time: TimeAxis;
+  /** Offset classes. */
+  classes: OffsetClasses;
+  /** Tile plan figures. */
+  plan: { tileNx: number; tileNy: number; budget: number };
+}
+
+/** Extra knobs for tests and library users. */
+export interface MigrationHooks {
+  /** Use this backend instead of opening job.backend. */
+  backend?: Backend;
+  /** Called after each tile is durable (tests use it to simulate a crash). */
+  onTile?: (tileId: number) => void | Promise<void>;
+}
+
+/**
+ * Runs a migration job end to end.
+ *
+ * @param job the validated job
+ * @param progress where progress and events go
+ * @param hooks optional backend override and tile callback
+ * @returns the summary
+ */
+export async function runMigration(
+  job: JobConfig,
+  progress: Progress,
+  hooks: MigrationHooks = {},
+): Promise<MigrationSummary> {
+  const started = performance.now();
+  const times = newStageTimes();
+  const shard = parseShard(job.shard);
+  const partialPath = `${job.output}.partial`;
+  const manifestPath = shard
+    ? `${job.output}.shard-${shard.index}-of-${shard.count}.manifest`
+    : `${job.output}.manifest`;
+
+  let headerMap = undefined;
+  for (const spec of job.headers) {
+    const { name, field } = parseHeaderOverride(spec);
+    headerMap = headerMapWith(headerMap, { [name]: field });
+  }
+  const spool = job.input === "-" ? await spoolStdin(job.output) : undefined;
+  const inputPath = spool ?? job.input;
+  using file = await SegyFile.open(inputPath, { headerMap });
+  try {
+    const info = file.info;
+    // 1. header-only scan: the geometry table
+    let t = performance.now();
+    const geometry = new GeometryTable(info.traceCount);
+    for (let first = 0; first < info.traceCount; first += 16384) {
+      geometry.append(await file.readHeaders(first, Math.min(16384, info.traceCount - first)));
+    }
+    const grid = checkGrid(job.grid ? parseGridFlag(job.grid) : suggestGrid(geometry));
+    const time = job.time
+      ? parseTimeFlag(job.time)
+      : { tau0: Math.max(0, info.t0), dtau: info.dt, ntau: info.ns };
+    const classes = job.offsetClasses
+      ? parseOffsetClasses(job.offsetClasses)
+      : defaultOffsetClasses();
+    const velocity = await parseVelocityFlag(job.velocity);
+    const vmax = velocity.maxVelocity(grid, time);
+    const params: KernelParams = {
+      ns: info.ns,
+      t0: info.t0,
+      dt: info.dt,
+      npoints: 0,
+      ntau: time.ntau,
+      tau0: time.tau0,
+      dtau: time.dtau,
+      nclass: classes.count,
+      aperture: job.aperture === "none" ? 0 : job.aperture,
+      maxAngle: job.maxAngle,
+      taper: job.taper,
+      antialias: job.aa,
+      traceSpacing: job.traceSpacing ?? Math.min(grid.dx, grid.dy),
+      weights: job.weights,
+      eta: job.eta,
+      threads: job.threads,
+    };
+    const reach = apertureReach(params, time, vmax);
+    const budget = job.memory ? parseSize(job.memory) : defaultMemoryBudget();
+    const fingerprint = fingerprintOf({
+      input: { size: info.fileSize, traces: info.traceCount, ns: info.ns, dt: info.dt },
+      grid,
+      time,
+      classes: [classes.first, classes.width, classes.count],
+      velocity: job.velocity,
+      params: { ...params, threads: 0 },
+      rho: job.rho,
+      headers: job.headers,
+    });
+    const previous = job.resume ? await Manifest.peek(manifestPath) : undefined;
+    const planRequest = {
+      nx: grid.nx,
+      ny: grid.ny,
+      dx: grid.dx,
+      dy: grid.dy,
+      ntau: time.ntau,
+      nclass: classes.count,
+      binOf: (x: number, y: number): [number, number] => {
+        const b = binOf(grid, x, y);
+        return [b.ix, b.iy];
+      },
+      reach,
+      geometry,
+      ns: info.ns,
+      batchSize: job.batchSize,
+      budget,
+      tileBins: previous?.tileBins ?? job.tileBins,
+      shard,
+    };
+    const shape = planTiles(planRequest);
+    const header: ManifestHeader = {
+      version: 1,
+      fingerprint,
+      tiles: shape.tiles.length,
+      shard: job.shard ?? "",
+      tileBins: [shape.tileNx, shape.tileNy],
+    };
+    if (job.resume && !previous && await exists(job.output) && !await exists(partialPath)) {
+      progress.event("complete", { output: job.output }, `${job.output} is already complete`);
+      return emptySummary(job, grid, time, classes, shape, started, times);
+    }
+    const manifest = await Manifest.open(manifestPath, header, job.resume);
+    using _closeManifest = manifest;
+    const plan = planTiles({
+      ...planRequest,
+      tileBins: [shape.tileNx, shape.tileNy],
+      done: manifest.done,
+    });
+    times.scan += (performance.now() - t) / 1000;
+    const totalTraces = plan.passes.reduce((n, p) => n + p.lastTrace - p.firstTrace + 1, 0);
+    const tilesToDo = plan.emptyTiles.length +
+      plan.passes.reduce((n, p) => n + p.tileIds.length, 0);
+    progress.event("plan", {
+      traces: info.traceCount,
+      grid,
+      tiles: plan.tiles.length,
+      tileBins: [plan.tileNx, plan.tileNy],
+      passes: plan.passes.length,
+      resumed: plan.doneTiles.length,
+      budget,
+    }, `pstm: ${info.traceCount} traces -> ${grid.nx} x ${grid.ny} bins x ${time.ntau} samples` +
+      ` x ${classes.count} class(es); ${plan.tiles.length} tile(s) of ${plan.tileNx} x ` +
+      `${plan.tileNy} bins in ${plan.passes.length} pass(es)` +
+      (plan.doneTiles.length ? `; ${plan.doneTiles.length} tile(s) already done` : ""));
+
+    // 2. the output, preallocated; finished tiles go straight to their place
+    const volume = await OutputVolume.open(partialPath, {
+      traceCount: grid.nx * grid.ny * classes.count,
+      ns: time.ntau,
+      dt: time.dtau,
+      t0: time.tau0,
+      textHeader: describeJob(job, grid, time, classes),
+      fresh: !job.resume && !shard,
+    });
+    using _closeVolume = volume;
+    const backend = hooks.backend ?? await openBackend(job.backend, { threads: job.threads });
+    try {
+      const writerOptions = { sink: volume, grid, time, classes };
+      progress.start(totalTraces, tilesToDo);
+      t = performance.now();
+      for (const id of plan.emptyTiles) {
+        await writeTile(writerOptions, plan.tiles[id], undefined);
+        await volume.sync();
+        await manifest.record(id);
+        progress.advance(0, 1);
+        await hooks.onTile?.(id);
+      }
+      times.write += (performance.now() - t) / 1000;
+      const preprocessor = new TracePreprocessor({
+        ns: info.ns,
+        dt: info.dt,
+        rho: job.rho,
+        antialias: job.aa,
+      });
+      let tracesRead = 0;
+      for (const [passIndex, pass] of plan.passes.entries()) {
+        progress.event("pass", { pass: passIndex, of: plan.passes.length, ...pass }, undefined);
+        const tiles = pass.tileIds.map((id) => plan.tiles[id]);
+        const input = file.stream({
+          first: pass.firstTrace,
+          count: pass.lastTrace - pass.firstTrace + 1,
+          batchSize: job.batchSize,
+        });
+        await timedReads(input, times, (n) => {
+          tracesRead += n;
+          progress.advance(n);
+        }, job.zeroNonFinite, inputPath)
+          .pipeThrough(
+            new BinGeometryStream({
+              origin: [grid.x0, grid.y0],
+              classOf: (offset) => offsetClassOf(offset, classes),
+              footprint: makeFootprint(planRequest, plan.tileNx, plan.tileNy),
+            }),
+          )
+          .pipeThrough(
+            new MigrateTileStream({
+              backend,
+              tiles,
+              ntx: plan.ntx,
+              tileInputs: (tile) => tileInputs(tile, grid, time, velocity, params),
+              preprocess: (samples, count) => preprocessor.apply(samples, count),
+              times,
+            }),
+          )
+          .pipeTo(
+            new TileWriter({
+              ...writerOptions,
+              manifest,
+              times,
+              onTile: async (finished) => {
+                progress.advance(0, 1);
+                if (job.tileTimings) {
+                  progress.event("tile", {
+                    tile: finished.tile.id,
+                    traces: finished.traces,
+                    seconds: finished.seconds,
+                  });
+                }
+                await hooks.onTile?.(finished.tile.id);
+              },
+            }),
+          );
+      }
+      progress.finish();
+      const stats = backend.stats();
+      volume.close();
+      manifest.close();
+      const complete = await finalize(job, shard, plan, partialPath, manifestPath);
+      return {
+        output: job.output,
+        complete,
+        backend: backend.name,
+        device: backend.device,
+        traces: info.traceCount,
+        tracesRead,
+        contributions: stats.contributions,
+        tiles: plan.tiles.length,
+        tilesWritten: tilesToDo,
+        tilesResumed: plan.doneTiles.length,
+        passes: plan.passes.length,
+        seconds: (performance.now() - started) / 1000,
+        times,
+        kernelSeconds: stats.kernelSeconds,
+        deviceBytes: stats.deviceBytes,
+        peakRss: peakRss(),
+        grid,
+        time,
+        classes,
+        plan: { tileNx: plan.tileNx, tileNy: plan.tileNy, budget },
+      };
+    } finally {
+      if (!hooks.backend) backend.close();
+    }
+  } finally {
+    if (spool) await Deno.remove(spool).catch(() => {});
+  }
+}
+
+/** The largest midpoint distance at which a trace can contribute, m. */
+function apertureReach(params: KernelParams, time: TimeAxis, vmax: number): number {
+  let reach = params.aperture > 0 ? params.aperture : Infinity;
+  if (params.maxAngle > 0 && params.maxAngle < 90) {
+    const tauMax = time.tau0 + (time.ntau - 1) * time.dtau;
+    reach = Math.min(reach, 0.5 * tauMax * vmax * Math.tan((params.maxAngle * Math.PI) / 180));
+  }
+  return reach;
+}
+
+function tileInputs(
+  tile: { ix0: number; ix1: number; iy0: number; iy1: number },
+  grid: GridSpec,
+  time: TimeAxis,
+  velocity: VelocityModel,
+  base: KernelParams,
+) {
+  const points = gridPoints(grid, tile.ix0, tile.ix1, tile.iy0, tile.iy1);
+  return {
+    params: { ...base, npoints: points.length / 2 },
+    points,
+    velocity: velocity.sample(grid, time, tile.ix0, tile.ix1, tile.iy0, tile.iy1),
+  };
+}
+
+/**
+ * Parses `--shard I/N` (0 <= I < N).
+ *
+ * @param text "I/N" or undefined
+ * @returns the shard or undefined
+ */
+export function parseShard(text: string | undefined): { index: number; count: number } | undefined {
+  if (text === undefined) return undefined;
+  const match = /^(\d+)\/(\d+)$/.exec(text);
+  const index = Number(match?.[1]), count = Number(match?.[2]);
+  if (!match || !(count >= 1 && count <= 100000 && index < count)) {
+    throw new PstmError(`expected I/N with 0 <= I < N <= 100000, got "${text}"`, {
+      field: "--shard",
+    });
+  }
+  return { index, count };
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
+}
+
+/** Copies stdin to a spool file beside the output, so it can be scanned and read in passes. */
+async function spoolStdin(output: string): Promise<string> {
+  const path = `${output}.stdin-spool.sgy`;
+  try {
+    const file = await Deno.open(path, { write: true, create: true, truncate: true });
+    await Deno.stdin.readable.pipeTo(file.writable);
+  } catch (error) {
+    throw new PstmError(`cannot spool standard input: ${(error as Error).message}`, {
+      file: path,
+    }, EXIT_RUNTIME, { cause: error });
+  }
+  return path;
+}
+
+/**
+ * Counts batches and the time spent waiting for them; checks samples for
+ * NaN/Inf (an error naming the trace, or zeroed and counted on request).
+ */
+function timedReads(
+  input: ReadableStream<import("./trace_batch.ts").TraceBatch>,
+  times: StageTimes,
+  onBatch: (traces: number) => void,
+  zeroNonFinite: boolean,
+  path: string,
+) {
+  const reader = input.getReader();
+  return new ReadableStream<import("./trace_batch.ts").TraceBatch>({
+    async pull(controller) {
+      const start = performance.now();
+      const { done, value } = await reader.read();
+      times.read += (performance.now() - start) / 1000;
+      if (done) {
+        controller.close();
+        return;
+      }
+      checkFinite(value, zeroNonFinite, path);
+      onBatch(value.count);
+      controller.enqueue(value);
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  }, { highWaterMark: 2 });
+}
+
+function checkFinite(
+  batch: import("./trace_batch.ts").TraceBatch,
+  zero: boolean,
+  path: string,
+): void {
+  const samples = batch.samples;
+  for (let i = 0; i < samples.length; i++) {
+    if (Number.isFinite(samples[i])) continue;
+    const trace = batch.firstTrace + Math.floor(i / batch.ns);
+    if (!zero) {
+      throw new PstmError(
+        `sample ${i % batch.ns} is ${samples[i]}; expected a finite number ` +
+          "(use --zero-non-finite to zero such samples)",
+        { file: path, trace, field: "samples" },
+      );
+    }
+    samples[i] = 0;
+  }
+}
+
+/** Renames the partial output when every tile (of every shard) is recorded. */
+async function finalize(
+  job: JobConfig,
+  shard: { index: number; count: number } | undefined,
+  plan: TilePlan,
+  partialPath: string,
+  manifestPath: string,
+): Promise<boolean> {
+  const manifests = shard
+    ? Array.from(
+      { length: shard.count },
+      (_, i) => `${job.output}.shard-${i}-of-${shard.count}.manifest`,
+    )
+    : [manifestPath];
+  const done = new Set<number>();
+  for (const path of manifests) {
+    const peeked = await Manifest.peek(path);
+    peeked?.done.forEach((id) => done.add(id));
+  }
+  if (done.size < plan.tiles.length) return false;
+  try {
+    await Deno.rename(partialPath, job.output);
+  } catch (error) {
+    // another shard finished the job at the same moment
+    if (!(error instanceof Deno.errors.NotFound && await exists(job.output))) throw error;
+  }
+  for (const path of manifests) await Deno.remove(path).catch(() => {});
+  return true;
+}
+
+/** The textual header of the output: what made it. */
+function describeJob(
+  job: JobConfig,
+  grid: GridSpec,
+  time: TimeAxis,
+  classes: OffsetClasses,
+): string {
+  const lines = [
+    "pstm Kirchhoff prestack time migration",
+    `input ${job.input}`,
+    `velocity ${job.velocity}`,
+    `grid x0 ${grid.x0} y0 ${grid.y0} dx ${grid.dx} dy ${grid.dy} nx ${grid.nx} ny ${grid.ny}`,
+    `azimuth ${grid.azimuthDeg} deg; inline = iy, crossline = ix`,
+    `time tau0 ${time.tau0} s dt ${time.dtau} s nt ${time.ntau}`,
+    `offset classes first ${classes.first} width ${classes.width} count ${classes.count}`,
+    `aperture ${job.aperture} max-angle ${job.maxAngle} taper ${job.taper}`,
+    `aa ${job.aa ? "on" : "off"} rho ${job.rho} weights ${job.weights} eta ${job.eta}`,
+    "traces in inline, crossline, offset-class order",
+    "bytes 189 inline, 193 crossline, 181/185 cdp x/y (scalar 71), 37 offset",
+  ];
+  return lines.join("\n");
+}
+
+function emptySummary(
+  job: JobConfig,
+  grid: GridSpec,
+  time: TimeAxis,
+  classes: OffsetClasses,
+  plan: TilePlan,
+  started: number,
+  times: StageTimes,
+): MigrationSummary {
+  return {
+    output: job.output,
+    complete: true,
+    backend: "none",
+    device: "none",
+    traces: plan.tiles.reduce((n, t) => Math.max(n, t.lastTrace + 1), 0),
+    tracesRead: 0,
+    contributions: 0,
+    tiles: plan.tiles.length,
+    tilesWritten: 0,
+    tilesResumed: plan.tiles.length,
+    passes: 0,
+    seconds: (performance.now() - started) / 1000,
+    times,
+    kernelSeconds: 0,
+    deviceBytes: 0,
+    peakRss: peakRss(),
+    grid,
+    time,
+    classes,
+    plan: { tileNx: plan.tileNx, tileNy: plan.tileNy, budget: plan.budget },
+  };
+}

@@ -1,0 +1,168 @@
+/**
+ * MigrateTileStream: preprocesses each batch once, has the backend add it
+ * into every open tile it reaches, and emits each tile as soon as its last
+ * contributing trace (known from the plan) has passed.
+ *
+ * @module
+ */
+
+import type { Backend, BackendTile, KernelBatch, TileInputs } from "../backends/backend.ts";
+import type { BinnedBatch } from "./bin_geometry_stream.ts";
+import type { StageTimes } from "./stage_times.ts";
+import type { TileInfo } from "./tile_plan.ts";
+
+/** A migrated tile, ready to be written. */
+export interface FinishedTile {
+  /** The tile. */
+  tile: TileInfo;
+  /** Its image `[nclass][npoints][ntau]`, points in `gridPoints` order. */
+  image: Float32Array;
+  /** Seconds from opening to finishing the tile. */
+  seconds: number;
+  /** Traces added into it. */
+  traces: number;
+}
+
+/** What MigrateTileStream needs. */
+export interface MigrateTileOptions {
+  /** The backend that accumulates. */
+  backend: Backend;
+  /** Tiles of this pass (each opened at its first trace, finished after its last). */
+  tiles: TileInfo[];
+  /** Tiles along the grid's first axis (to find a tile's position from its id). */
+  ntx: number;
+  /** Points, velocity and parameters of a tile, computed when it opens. */
+  tileInputs: (tile: TileInfo) => TileInputs;
+  /** Preprocessing of `count` traces `[count][ns]` (rho filter, antialiasing). */
+  preprocess: (samples: Float32Array, count: number) => Float32Array;
+  /** Stage timer to add to. */
+  times: StageTimes;
+}
+
+interface OpenTile {
+  info: TileInfo;
+  tx: number;
+  ty: number;
+  tile: BackendTile;
+  opened: number;
+  traces: number;
+}
+
+/**
+ * A TransformStream from BinnedBatch to FinishedTile.
+ *
+ * @example
+ * ```ts
+ * import { MigrateTileStream } from "./migrate_tile_stream.ts";
+ * import { ReferenceBackend } from "../backends/reference/reference_backend.ts";
+ * import { newStageTimes } from "./stage_times.ts";
+ * const stream = new MigrateTileStream({ backend: new ReferenceBackend(), tiles: [], ntx: 1,
+ *   tileInputs: () => { throw new Error("no tiles"); }, preprocess: (s) => s,
+ *   times: newStageTimes() });
+ * console.assert(stream.writable instanceof WritableStream);
+ * ```
+ */
+export class MigrateTileStream extends TransformStream<BinnedBatch, FinishedTile> {
+  /**
+   * @param options backend, tiles of the pass, preprocessing
+   */
+  constructor(options: MigrateTileOptions) {
+    if (!(options.ntx >= 1)) {
+      throw new RangeError(
+        `Cannot construct MigrateTileStream as ntx must be >= 1: current value is ${options.ntx}`,
+      );
+    }
+    const pending = [...options.tiles].sort((a, b) => a.firstTrace - b.firstTrace);
+    const open: OpenTile[] = [];
+    const times = options.times;
+    let next = 0;
+    const finishReady = async (
+      lastSeen: number,
+      controller: TransformStreamDefaultController<FinishedTile>,
+    ) => {
+      for (let i = open.length - 1; i >= 0; i--) {
+        const entry = open[i];
+        if (entry.info.lastTrace > lastSeen) continue;
+        open.splice(i, 1);
+        const start = performance.now();
+        const image = await entry.tile.finish();
+        entry.tile.close();
+        times.kernel += (performance.now() - start) / 1000;
+        controller.enqueue({
+          tile: entry.info,
+          image,
+          seconds: (performance.now() - entry.opened) / 1000,
+          traces: entry.traces,
+        });
+      }
+    };
+    super({
+      async transform(binned, controller) {
+        const { batch } = binned;
+        const first = batch.firstTrace, last = batch.firstTrace + batch.count - 1;
+        while (next < pending.length && pending[next].firstTrace <= last) {
+          const info = pending[next++];
+          open.push({
+            info,
+            tx: info.id % options.ntx,
+            ty: Math.floor(info.id / options.ntx),
+            tile: options.backend.openTile(options.tileInputs(info)),
+            opened: performance.now(),
+            traces: 0,
+          });
+        }
+        if (open.length > 0) {
+          let start = performance.now();
+          const traces = options.preprocess(batch.samples, batch.count);
+          times.preprocess += (performance.now() - start) / 1000;
+          start = performance.now();
+          for (const entry of open) {
+            const sub = selectTraces(binned, traces, entry, first);
+            if (sub.count === 0) continue;
+            entry.traces += sub.count;
+            await entry.tile.accumulate(sub);
+          }
+          times.kernel += (performance.now() - start) / 1000;
+        }
+        await finishReady(last, controller);
+      },
+      async flush(controller) {
+        await finishReady(Infinity, controller);
+      },
+    });
+  }
+}
+
+/** The traces of a batch that reach a tile, as a compact kernel batch. */
+function selectTraces(
+  binned: BinnedBatch,
+  traces: Float32Array,
+  entry: OpenTile,
+  firstTrace: number,
+): KernelBatch {
+  const { footprint, geometry, traceClass } = binned;
+  const n = binned.batch.count, ns = binned.batch.ns;
+  const keep: number[] = [];
+  for (let k = 0; k < n; k++) {
+    const index = firstTrace + k;
+    if (index < entry.info.firstTrace || index > entry.info.lastTrace) continue;
+    const f = 4 * k;
+    if (footprint[f] < 0) continue;
+    if (entry.tx < footprint[f] || entry.tx > footprint[f + 1]) continue;
+    if (entry.ty < footprint[f + 2] || entry.ty > footprint[f + 3]) continue;
+    keep.push(k);
+  }
+  if (keep.length === n) return { count: n, traces, geometry, traceClass };
+  const out: KernelBatch = {
+    count: keep.length,
+    traces: new Float32Array(keep.length * ns),
+    geometry: new Float32Array(keep.length * 4),
+    traceClass: new Int32Array(keep.length),
+  };
+  keep.forEach((k, j) => {
+    out.traces.set(traces.subarray(k * ns, (k + 1) * ns), j * ns);
+    out.geometry.set(geometry.subarray(4 * k, 4 * k + 4), 4 * j);
+    out.traceClass[j] = traceClass[k];
+  });
+  return out;
+}

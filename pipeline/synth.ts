@@ -1,0 +1,451 @@
+/**
+ * Synthetic prestack surveys with known truth: point diffractors, flat and
+ * dipping reflectors in a v_rms(tau) medium, generated trace by trace as a
+ * stream of batches so memory stays flat whatever the size.
+ *
+ * Events use the same straight-ray double-square-root traveltime the
+ * migration assumes (docs/algorithm.md), so a correct migration focuses each
+ * diffractor at exactly its (x, y, tau).
+ *
+ * @module
+ */
+
+import { PstmError } from "./errors.ts";
+import type { TraceBatch } from "./trace_batch.ts";
+
+/** A point diffractor at image position (x, y) and two-way vertical time tau. */
+export interface Diffractor {
+  /** Easting, m. */
+  x: number;
+  /** Northing, m. */
+  y: number;
+  /** Two-way vertical time, s. */
+  tau: number;
+  /** Amplitude of its wavelet. */
+  amplitude: number;
+}
+
+/**
+ * A planar reflector: zero-offset time tau0 at the survey centre and time
+ * dips (s/m) along x and y; 0 dips make it flat. Prestack times follow the
+ * NMO hyperbola t = sqrt(tau(m)^2 + offset^2 / v^2) at each midpoint m.
+ */
+export interface Reflector {
+  /** Zero-offset two-way time at the survey centre, s. */
+  tau0: number;
+  /** Time dip along x, s/m. */
+  dipX: number;
+  /** Time dip along y, s/m. */
+  dipY: number;
+  /** Amplitude. */
+  amplitude: number;
+}
+
+/** Everything that defines a synthetic survey. */
+export interface SynthSpec {
+  /** Preset name. */
+  name: string;
+  /** 2 for a line (ny = 1), 3 for a 3-D survey. */
+  dimension: 2 | 3;
+  /** Centre of the first midpoint bin, m. */
+  x0: number;
+  /** Centre of the first midpoint bin, m. */
+  y0: number;
+  /** Azimuth of the midpoint grid's first axis, degrees counter-clockwise from +x. */
+  azimuthDeg: number;
+  /** Midpoint spacing along the first axis, m. */
+  dx: number;
+  /** Midpoint spacing along the second axis, m. */
+  dy: number;
+  /** Midpoints along the first axis. */
+  nx: number;
+  /** Midpoints along the second axis (1 for 2-D). */
+  ny: number;
+  /** Absolute offsets recorded at each midpoint, m. */
+  offsets: number[];
+  /** "inline": every offset along the first axis; "wide": azimuth rotates per trace. */
+  offsetAzimuth: "inline" | "wide";
+  /** Samples per trace. */
+  ns: number;
+  /** Sample interval, s. */
+  dt: number;
+  /** v_rms(tau) picks, increasing tau, m/s. */
+  velocity: { tau: number; v: number }[];
+  /** Point diffractors. */
+  diffractors: Diffractor[];
+  /** Planar reflectors. */
+  reflectors: Reflector[];
+  /** Ricker peak frequency, Hz. */
+  frequency: number;
+  /** Standard deviation of added Gaussian noise (0: none). */
+  noise: number;
+  /** Seed of the noise generator. */
+  seed: number;
+}
+
+/** Names of the built-in presets. */
+export const SYNTH_PRESETS = ["demo3d", "small3d", "line2d", "wide3d", "standard"] as const;
+/** A preset name. */
+export type SynthPreset = typeof SYNTH_PRESETS[number];
+
+/**
+ * Returns the spec of a preset, optionally scaled to about `traces` traces
+ * (the midpoint grid grows or shrinks, the events stay in place relative to it).
+ *
+ * @param preset preset name
+ * @param traces desired trace count, or undefined for the preset's own
+ * @returns the survey spec
+ * @example
+ * ```ts
+ * import { synthPreset, synthTraceCount } from "./synth.ts";
+ * const spec = synthPreset("small3d");
+ * console.assert(synthTraceCount(spec) === spec.nx * spec.ny * spec.offsets.length);
+ * ```
+ */
+export function synthPreset(preset: string, traces?: number): SynthSpec {
+  const base = presetSpec(preset);
+  if (traces === undefined) return base;
+  if (!Number.isInteger(traces) || traces < base.offsets.length || traces > 1e9) {
+    throw new PstmError(
+      `--traces must be an integer between ${base.offsets.length} and 1e9, got ${traces}`,
+      { field: "--traces" },
+    );
+  }
+  const bins = Math.max(1, Math.round(traces / base.offsets.length));
+  let nx: number, ny: number;
+  if (base.dimension === 2) [nx, ny] = [bins, 1];
+  else {
+    const aspect = base.nx / base.ny;
+    ny = Math.max(1, Math.round(Math.sqrt(bins / aspect)));
+    nx = Math.max(1, Math.round(bins / ny));
+  }
+  // keep events at the same place relative to the grid centre
+  const cx = (base.nx - 1) / 2, cy = (base.ny - 1) / 2;
+  const ncx = (nx - 1) / 2, ncy = (ny - 1) / 2;
+  const [ux, uy] = axes(base.azimuthDeg);
+  const shift = (ncx - cx) * base.dx, shiftY = (ncy - cy) * base.dy;
+  return {
+    ...base,
+    nx,
+    ny,
+    x0: base.x0 - shift * ux[0] - shiftY * uy[0],
+    y0: base.y0 - shift * ux[1] - shiftY * uy[1],
+  };
+}
+
+function presetSpec(preset: string): SynthSpec {
+  const common = {
+    x0: 1000,
+    y0: 2000,
+    azimuthDeg: 0,
+    offsetAzimuth: "inline" as const,
+    frequency: 20,
+    noise: 0,
+    seed: 1,
+    reflectors: [] as Reflector[],
+  };
+  switch (preset) {
+    case "demo3d":
+      return {
+        ...common,
+        name: "demo3d",
+        dimension: 3,
+        dx: 20,
+        dy: 20,
+        nx: 41,
+        ny: 41,
+        offsets: [100, 300, 500, 700],
+        ns: 376,
+        dt: 0.004,
+        velocity: [{ tau: 0, v: 1800 }, { tau: 1.5, v: 2600 }],
+        diffractors: [
+          { x: 1400, y: 2400, tau: 0.6, amplitude: 1 },
+          { x: 1240, y: 2300, tau: 0.9, amplitude: 1 },
+          { x: 1560, y: 2520, tau: 1.2, amplitude: 1 },
+        ],
+        reflectors: [{ tau0: 1.35, dipX: 0, dipY: 0, amplitude: 0.5 }],
+      };
+    case "small3d":
+      return {
+        ...common,
+        name: "small3d",
+        dimension: 3,
+        dx: 25,
+        dy: 25,
+        nx: 13,
+        ny: 11,
+        offsets: [150, 450],
+        ns: 150,
+        dt: 0.004,
+        velocity: [{ tau: 0, v: 2000 }, { tau: 0.6, v: 2400 }],
+        diffractors: [{ x: 1150, y: 2125, tau: 0.3, amplitude: 1 }],
+        reflectors: [{ tau0: 0.44, dipX: 0, dipY: 0, amplitude: 0.5 }],
+      };
+    case "line2d":
+      return {
+        ...common,
+        name: "line2d",
+        dimension: 2,
+        dx: 12.5,
+        dy: 12.5,
+        nx: 161,
+        ny: 1,
+        offsets: Array.from({ length: 12 }, (_, i) => 50 + 100 * i),
+        ns: 300,
+        dt: 0.004,
+        velocity: [{ tau: 0, v: 1800 }, { tau: 1.2, v: 2500 }],
+        diffractors: [
+          { x: 1500, y: 2000, tau: 0.5, amplitude: 1 },
+          { x: 2000, y: 2000, tau: 0.8, amplitude: 1 },
+        ],
+        reflectors: [{ tau0: 1.0, dipX: 0, dipY: 0, amplitude: 0.5 }],
+      };
+    case "wide3d":
+      return {
+        ...common,
+        name: "wide3d",
+        dimension: 3,
+        azimuthDeg: 30,
+        offsetAzimuth: "wide",
+        dx: 25,
+        dy: 25,
+        nx: 17,
+        ny: 15,
+        offsets: [200, 400, 600],
+        ns: 200,
+        dt: 0.004,
+        velocity: [{ tau: 0, v: 2000 }, { tau: 0.8, v: 2500 }],
+        diffractors: [{ x: 1100, y: 2250, tau: 0.45, amplitude: 1 }],
+      };
+    case "standard":
+      // DESIGN.md section 6: one offset class of 31,310 traces, 1,001 samples at 4 ms
+      return {
+        ...common,
+        name: "standard",
+        dimension: 3,
+        dx: 68,
+        dy: 62,
+        nx: 190,
+        ny: 165,
+        offsets: [500],
+        offsetAzimuth: "wide",
+        ns: 1001,
+        dt: 0.004,
+        velocity: [{ tau: 0, v: 1800 }, { tau: 4, v: 4200 }],
+        diffractors: [
+          { x: 7400, y: 7100, tau: 1.5, amplitude: 1 },
+          { x: 4000, y: 4000, tau: 2.5, amplitude: 1 },
+        ],
+        reflectors: [{ tau0: 3.0, dipX: 0, dipY: 0, amplitude: 0.5 }],
+      };
+    default:
+      throw new PstmError(
+        `unknown synthetic preset "${preset}"; expected one of ${SYNTH_PRESETS.join(", ")}`,
+        { field: "--preset" },
+      );
+  }
+}
+
+/**
+ * Number of traces a spec generates.
+ *
+ * @param spec the survey
+ * @returns nx * ny * offsets
+ */
+export function synthTraceCount(spec: SynthSpec): number {
+  return spec.nx * spec.ny * spec.offsets.length;
+}
+
+/**
+ * The velocity of a spec as the `--velocity` text pstm migrate takes.
+ *
+ * @param spec the survey
+ * @returns e.g. "0:1800,1.5:2600"
+ */
+export function synthVelocityText(spec: SynthSpec): string {
+  return spec.velocity.map((p) => `${p.tau}:${p.v}`).join(",");
+}
+
+/**
+ * RMS velocity of the spec at two-way time tau (linear, constant outside).
+ *
+ * @param spec the survey
+ * @param tau two-way time, s
+ * @returns m/s
+ */
+export function synthVelocityAt(spec: SynthSpec, tau: number): number {
+  const picks = spec.velocity;
+  if (tau <= picks[0].tau) return picks[0].v;
+  for (let i = 1; i < picks.length; i++) {
+    if (tau <= picks[i].tau) {
+      const f = (tau - picks[i - 1].tau) / (picks[i].tau - picks[i - 1].tau);
+      return picks[i - 1].v + f * (picks[i].v - picks[i - 1].v);
+    }
+  }
+  return picks[picks.length - 1].v;
+}
+
+function axes(azimuthDeg: number): [[number, number], [number, number]] {
+  const a = (azimuthDeg * Math.PI) / 180;
+  return [[Math.cos(a), Math.sin(a)], [-Math.sin(a), Math.cos(a)]];
+}
+
+/**
+ * The JSON truth file of a survey: its spec, trace count, where each event
+ * is, and the migration settings that image it.
+ *
+ * @param spec the survey
+ * @returns a JSON-friendly object
+ */
+export function synthTruth(spec: SynthSpec): Record<string, unknown> {
+  const [ux, uy] = axes(spec.azimuthDeg);
+  return {
+    spec,
+    traces: synthTraceCount(spec),
+    velocity: synthVelocityText(spec),
+    midpointGrid: {
+      x0: spec.x0,
+      y0: spec.y0,
+      dx: spec.dx,
+      dy: spec.dy,
+      nx: spec.nx,
+      ny: spec.ny,
+      azimuthDeg: spec.azimuthDeg,
+      gridFlag: [spec.x0, spec.y0, spec.dx, spec.dy, spec.nx, spec.ny, spec.azimuthDeg].join(","),
+      timeFlag: `0,${spec.dt},${spec.ns}`,
+      corner: [
+        spec.x0 + (spec.nx - 1) * spec.dx * ux[0] + (spec.ny - 1) * spec.dy * uy[0],
+        spec.y0 + (spec.nx - 1) * spec.dx * ux[1] + (spec.ny - 1) * spec.dy * uy[1],
+      ],
+    },
+    diffractors: spec.diffractors,
+    reflectors: spec.reflectors,
+  };
+}
+
+/**
+ * Generates the survey as batches of traces, sorted by midpoint (second
+ * axis, then first) and offset. Headers: offset, cdpx, cdpy, inline
+ * (second-axis index + 1), crossline (first-axis index + 1), cdp.
+ *
+ * @param spec the survey
+ * @param batchSize traces per batch
+ * @yields batches of traces
+ */
+export function* synthBatches(spec: SynthSpec, batchSize = 1024): Generator<TraceBatch> {
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new RangeError(`batchSize must be a positive integer: current value is ${batchSize}`);
+  }
+  const total = synthTraceCount(spec);
+  const [ux, uy] = axes(spec.azimuthDeg);
+  const noffsets = spec.offsets.length;
+  const random = gaussian(spec.seed);
+  const centreX = spec.x0 + ((spec.nx - 1) / 2) * spec.dx * ux[0] +
+    ((spec.ny - 1) / 2) * spec.dy * uy[0];
+  const centreY = spec.y0 + ((spec.nx - 1) / 2) * spec.dx * ux[1] +
+    ((spec.ny - 1) / 2) * spec.dy * uy[1];
+  const wavelet = new Ricker(spec.frequency);
+  for (let first = 0; first < total; first += batchSize) {
+    const count = Math.min(batchSize, total - first);
+    const batch = emptyBatch(first, count, spec);
+    for (let k = 0; k < count; k++) {
+      const n = first + k;
+      const io = n % noffsets;
+      const bin = Math.floor(n / noffsets);
+      const ix = bin % spec.nx, iy = Math.floor(bin / spec.nx);
+      const mx = spec.x0 + ix * spec.dx * ux[0] + iy * spec.dy * uy[0];
+      const my = spec.y0 + ix * spec.dx * ux[1] + iy * spec.dy * uy[1];
+      const offset = spec.offsets[io];
+      // offset azimuth: along the first axis, or rotating with the trace for wide azimuth
+      const az = spec.offsetAzimuth === "wide"
+        ? (spec.azimuthDeg + 137.5 * n) * Math.PI / 180
+        : spec.azimuthDeg * Math.PI / 180;
+      const hx = 0.5 * offset * Math.cos(az), hy = 0.5 * offset * Math.sin(az);
+      const sx = mx - hx, sy = my - hy, gx = mx + hx, gy = my + hy;
+      batch.sx[k] = sx;
+      batch.sy[k] = sy;
+      batch.gx[k] = gx;
+      batch.gy[k] = gy;
+      batch.headers.offset[k] = offset;
+      batch.headers.cdpx[k] = mx;
+      batch.headers.cdpy[k] = my;
+      batch.headers.inline[k] = iy + 1;
+      batch.headers.crossline[k] = ix + 1;
+      batch.headers.cdp[k] = bin + 1;
+      const trace = batch.samples.subarray(k * spec.ns, (k + 1) * spec.ns);
+      for (const d of spec.diffractors) {
+        const v = synthVelocityAt(spec, d.tau);
+        const h = d.tau / 2;
+        const t = Math.sqrt(h * h + ((d.x - sx) ** 2 + (d.y - sy) ** 2) / (v * v)) +
+          Math.sqrt(h * h + ((d.x - gx) ** 2 + (d.y - gy) ** 2) / (v * v));
+        wavelet.add(trace, t, spec.dt, d.amplitude);
+      }
+      for (const r of spec.reflectors) {
+        const tau = r.tau0 + r.dipX * (mx - centreX) + r.dipY * (my - centreY);
+        if (tau <= 0) continue;
+        const v = synthVelocityAt(spec, tau);
+        wavelet.add(trace, Math.sqrt(tau * tau + (offset * offset) / (v * v)), spec.dt, r.amplitude);
+      }
+      if (spec.noise > 0) {
+        for (let i = 0; i < spec.ns; i++) trace[i] += spec.noise * random();
+      }
+    }
+    yield batch;
+  }
+}
+
+function emptyBatch(first: number, count: number, spec: SynthSpec): TraceBatch {
+  const column = () => new Float64Array(count);
+  return {
+    firstTrace: first,
+    count,
+    ns: spec.ns,
+    dt: spec.dt,
+    t0: 0,
+    samples: new Float32Array(count * spec.ns),
+    sx: column(),
+    sy: column(),
+    gx: column(),
+    gy: column(),
+    headers: {
+      offset: column(),
+      cdpx: column(),
+      cdpy: column(),
+      inline: column(),
+      crossline: column(),
+      cdp: column(),
+    },
+  };
+}
+
+/** A Ricker wavelet added into traces at arbitrary (fractional) times. */
+class Ricker {
+  readonly #a: number;
+  readonly #halfWidth: number;
+  constructor(frequency: number) {
+    this.#a = (Math.PI * frequency) ** 2;
+    this.#halfWidth = 1.5 / frequency;
+  }
+  /** Adds amplitude * ricker(t_i - t) to the samples within the wavelet's support. */
+  add(trace: Float32Array, t: number, dt: number, amplitude: number): void {
+    const first = Math.max(0, Math.ceil((t - this.#halfWidth) / dt));
+    const last = Math.min(trace.length - 1, Math.floor((t + this.#halfWidth) / dt));
+    for (let i = first; i <= last; i++) {
+      const s = (i * dt - t) ** 2 * this.#a;
+      trace[i] += amplitude * (1 - 2 * s) * Math.exp(-s);
+    }
+  }
+}
+
+/** Deterministic standard normal numbers (mulberry32 + Box-Muller). */
+function gaussian(seed: number): () => number {
+  let state = seed >>> 0;
+  const uniform = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
+}

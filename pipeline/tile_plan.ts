@@ -1,0 +1,311 @@
+/**
+ * The planner: splits the output grid into tiles sized to the memory budget,
+ * finds for each tile the input traces whose aperture reaches it (first and
+ * last trace in file order), and groups tiles into passes so that the tiles
+ * open at once never exceed the budget.
+ *
+ * @module
+ */
+
+import { PstmError } from "./errors.ts";
+import type { GeometryTable } from "./geometry_table.ts";
+import { formatBytes } from "./memory.ts";
+
+/** One output tile: a rectangle of bins, every output time, every class. */
+export interface TileInfo {
+  /** Tile number, row-major over the tile lattice. */
+  id: number;
+  /** First bin along the grid's first axis. */
+  ix0: number;
+  /** One past the last bin along the first axis. */
+  ix1: number;
+  /** First bin along the second axis. */
+  iy0: number;
+  /** One past the last bin along the second axis. */
+  iy1: number;
+  /** Index of the first input trace that reaches the tile (-1: none). */
+  firstTrace: number;
+  /** Index of the last input trace that reaches the tile (-1: none). */
+  lastTrace: number;
+  /** Number of input traces that reach the tile. */
+  traceCount: number;
+  /** Bytes the tile holds while open (image, velocity, points). */
+  bytes: number;
+}
+
+/** Tiles migrated together in one read of the input range they need. */
+export interface PassInfo {
+  /** Tiles of the pass, by first trace. */
+  tileIds: number[];
+  /** First input trace the pass reads. */
+  firstTrace: number;
+  /** Last input trace the pass reads. */
+  lastTrace: number;
+}
+
+/** What the planner needs to know about the job. */
+export interface PlanRequest {
+  /** Bins along the grid's first axis. */
+  nx: number;
+  /** Bins along the second axis. */
+  ny: number;
+  /** Bin spacing along the first axis, m. */
+  dx: number;
+  /** Bin spacing along the second axis, m. */
+  dy: number;
+  /** Output samples per column. */
+  ntau: number;
+  /** Offset classes. */
+  nclass: number;
+  /** Maps survey coordinates to fractional bin indices [fx, fy]. */
+  binOf: (x: number, y: number) => [number, number];
+  /** Largest distance from a trace's midpoint at which it contributes, m (Infinity: all). */
+  reach: number;
+  /** Input trace coordinates. */
+  geometry: GeometryTable;
+  /** Samples per input trace. */
+  ns: number;
+  /** Traces per input batch. */
+  batchSize: number;
+  /** Memory budget, bytes. */
+  budget: number;
+  /** Bins per tile along each axis, overriding the automatic choice. */
+  tileBins?: [number, number];
+  /** Tiles already finished (resume): planned but not scheduled. */
+  done?: Set<number>;
+  /** Only tiles with id % count === index (sharding). */
+  shard?: { index: number; count: number };
+}
+
+/** The plan of a job. */
+export interface TilePlan {
+  /** Bins per tile along the first axis. */
+  tileNx: number;
+  /** Bins per tile along the second axis. */
+  tileNy: number;
+  /** Tiles along the first axis. */
+  ntx: number;
+  /** Tiles along the second axis. */
+  nty: number;
+  /** Every tile of the grid. */
+  tiles: TileInfo[];
+  /** Tiles this run must migrate (not done, in this shard), with traces. */
+  passes: PassInfo[];
+  /** Tiles this run must write that no trace reaches (written as zeros). */
+  emptyTiles: number[];
+  /** Tiles of this run (shard) already finished. */
+  doneTiles: number[];
+  /** Bytes per output bin while its tile is open. */
+  bytesPerBin: number;
+  /** Bytes held by input batches in flight. */
+  inputBytes: number;
+  /** The budget. */
+  budget: number;
+}
+
+/** Input batches in flight at once (read ahead, preprocessed, in the kernel). */
+export const BATCHES_IN_FLIGHT = 4;
+
+/**
+ * Plans tiles and passes.
+ *
+ * @param request grid, geometry, budget
+ * @returns the plan
+ * @throws PstmError when the budget is smaller than one tile plus the input batches
+ * @example
+ * ```ts
+ * import { GeometryTable } from "./geometry_table.ts";
+ * import { planTiles } from "./tile_plan.ts";
+ * const geometry = new GeometryTable();
+ * const plan = planTiles({ nx: 10, ny: 10, dx: 10, dy: 10, ntau: 100, nclass: 1,
+ *   binOf: (x, y) => [x / 10, y / 10], reach: Infinity, geometry, ns: 100,
+ *   batchSize: 64, budget: 64 * 1024 * 1024 });
+ * console.assert(plan.tiles.length === 1);
+ * ```
+ */
+export function planTiles(request: PlanRequest): TilePlan {
+  const { nx, ny, ntau, nclass, budget } = request;
+  const bytesPerBin = 4 * ntau * (nclass + 1) + 8;
+  const inputBytes = BATCHES_IN_FLIGHT * request.batchSize * (request.ns * 4 * 2 + 64) +
+    request.geometry.bytes + 16 * request.geometry.count;
+  const tileBudget = budget - inputBytes;
+  if (tileBudget < bytesPerBin) {
+    throw new PstmError(
+      `memory budget ${formatBytes(budget)} is too small: one output column needs ` +
+        `${formatBytes(bytesPerBin)} and the input batches and geometry ` +
+        `${formatBytes(inputBytes)}; expected at least ${formatBytes(inputBytes + bytesPerBin)}`,
+      { field: "--memory" },
+    );
+  }
+  const [tileNx, tileNy] = request.tileBins ?? chooseTileShape(nx, ny, tileBudget, bytesPerBin);
+  const ntx = Math.ceil(nx / tileNx), nty = Math.ceil(ny / tileNy);
+  const tiles: TileInfo[] = [];
+  for (let ty = 0; ty < nty; ty++) {
+    for (let tx = 0; tx < ntx; tx++) {
+      const ix0 = tx * tileNx, iy0 = ty * tileNy;
+      const ix1 = Math.min(nx, ix0 + tileNx), iy1 = Math.min(ny, iy0 + tileNy);
+      tiles.push({
+        id: tiles.length,
+        ix0,
+        ix1,
+        iy0,
+        iy1,
+        firstTrace: -1,
+        lastTrace: -1,
+        traceCount: 0,
+        bytes: (ix1 - ix0) * (iy1 - iy0) * bytesPerBin,
+      });
+    }
+  }
+  const largest = Math.max(...tiles.map((t) => t.bytes));
+  if (largest > tileBudget) {
+    throw new PstmError(
+      `memory budget ${formatBytes(budget)} cannot hold one tile of ${formatBytes(largest)} ` +
+        `plus the input batches (${formatBytes(inputBytes)})`,
+      { field: "--memory" },
+    );
+  }
+  findTraceRanges(request, tiles, tileNx, tileNy, ntx);
+
+  const mine = (t: TileInfo) =>
+    !request.shard || t.id % request.shard.count === request.shard.index;
+  const doneTiles = tiles.filter((t) => mine(t) && request.done?.has(t.id)).map((t) => t.id);
+  const todo = tiles.filter((t) => mine(t) && !request.done?.has(t.id));
+  const emptyTiles = todo.filter((t) => t.traceCount === 0).map((t) => t.id);
+  const passes = packPasses(
+    todo.filter((t) => t.traceCount > 0),
+    tileBudget,
+    request.batchSize,
+  );
+  return {
+    tileNx,
+    tileNy,
+    ntx,
+    nty,
+    tiles,
+    passes,
+    emptyTiles,
+    doneTiles,
+    bytesPerBin,
+    inputBytes,
+    budget,
+  };
+}
+
+/**
+ * Whole grid when it fits; otherwise strips along the first axis (input
+ * sorted by the second axis then streams through few tiles at a time), or
+ * squares when a strip of one row is already too large.
+ */
+function chooseTileShape(
+  nx: number,
+  ny: number,
+  tileBudget: number,
+  bytesPerBin: number,
+): [number, number] {
+  const maxBins = Math.floor(tileBudget / bytesPerBin);
+  if (nx * ny <= maxBins) return [nx, ny];
+  const target = Math.max(1, Math.floor(maxBins / 4));
+  if (nx <= target) return [nx, Math.max(1, Math.floor(target / nx))];
+  const side = Math.max(1, Math.floor(Math.sqrt(target)));
+  return [Math.min(nx, side), Math.min(ny, Math.max(1, Math.floor(target / side)))];
+}
+
+/**
+ * Writes into `out` the range of tiles [tx0, tx1, ty0, ty1] that the aperture
+ * footprint of a trace with midpoint (mx, my) reaches; returns false when it
+ * reaches none.
+ */
+export type FootprintFunction = (mx: number, my: number, out: Int32Array) => boolean;
+
+/**
+ * The footprint function of a plan: the bins within `reach` of a midpoint,
+ * as a range of tiles.
+ *
+ * @param request the plan request (grid, binOf, reach)
+ * @param tileNx bins per tile along the first axis
+ * @param tileNy bins per tile along the second axis
+ * @returns the footprint function
+ */
+export function makeFootprint(
+  request: Pick<PlanRequest, "nx" | "ny" | "dx" | "dy" | "binOf" | "reach">,
+  tileNx: number,
+  tileNy: number,
+): FootprintFunction {
+  const { nx, ny, reach } = request;
+  const ntx = Math.ceil(nx / tileNx), nty = Math.ceil(ny / tileNy);
+  const rx = reach / request.dx, ry = reach / request.dy;
+  return (mx, my, out) => {
+    if (!Number.isFinite(reach)) {
+      out[0] = 0, out[1] = ntx - 1, out[2] = 0, out[3] = nty - 1;
+      return Number.isFinite(mx) && Number.isFinite(my);
+    }
+    const [fx, fy] = request.binOf(mx, my);
+    const ix0 = Math.max(0, Math.ceil(fx - rx)), ix1 = Math.min(nx - 1, Math.floor(fx + rx));
+    const iy0 = Math.max(0, Math.ceil(fy - ry)), iy1 = Math.min(ny - 1, Math.floor(fy + ry));
+    if (!(ix0 <= ix1 && iy0 <= iy1)) return false; // reaches no bin (or NaN coordinates)
+    out[0] = Math.floor(ix0 / tileNx);
+    out[1] = Math.floor(ix1 / tileNx);
+    out[2] = Math.floor(iy0 / tileNy);
+    out[3] = Math.floor(iy1 / tileNy);
+    return true;
+  };
+}
+
+/** For each trace, the tiles its aperture footprint reaches. */
+function findTraceRanges(
+  request: PlanRequest,
+  tiles: TileInfo[],
+  tileNx: number,
+  tileNy: number,
+  ntx: number,
+): void {
+  const { geometry } = request;
+  const footprint = makeFootprint(request, tileNx, tileNy);
+  const range = new Int32Array(4);
+  for (let k = 0; k < geometry.count; k++) {
+    const mx = 0.5 * (geometry.sx[k] + geometry.gx[k]);
+    const my = 0.5 * (geometry.sy[k] + geometry.gy[k]);
+    if (!footprint(mx, my, range)) continue;
+    for (let ty = range[2]; ty <= range[3]; ty++) {
+      for (let tx = range[0]; tx <= range[1]; tx++) {
+        const tile = tiles[ty * ntx + tx];
+        if (tile.firstTrace < 0) tile.firstTrace = k;
+        tile.lastTrace = k;
+        tile.traceCount++;
+      }
+    }
+  }
+}
+
+/**
+ * Greedy packing in order of first trace: a tile joins the current pass
+ * when the tiles of the pass still open at its first batch, plus itself, fit
+ * the budget (tiles open at their first batch and close after their last).
+ */
+function packPasses(tiles: TileInfo[], tileBudget: number, batchSize: number): PassInfo[] {
+  const sorted = [...tiles].sort((a, b) => a.firstTrace - b.firstTrace || a.id - b.id);
+  const opens = (t: TileInfo) => Math.floor(t.firstTrace / batchSize);
+  const closes = (t: TileInfo) => Math.floor(t.lastTrace / batchSize);
+  const passes: { tiles: TileInfo[] }[] = [];
+  for (const tile of sorted) {
+    let placed = false;
+    for (const pass of passes) {
+      const openBytes = pass.tiles
+        .filter((t) => closes(t) >= opens(tile))
+        .reduce((sum, t) => sum + t.bytes, 0);
+      const lastStart = pass.tiles[pass.tiles.length - 1];
+      if (opens(lastStart) <= opens(tile) && openBytes + tile.bytes <= tileBudget) {
+        pass.tiles.push(tile);
+        placed = true;
+        break;
+      }
+    }
+    if (!placed) passes.push({ tiles: [tile] });
+  }
+  return passes.map((pass) => ({
+    tileIds: pass.tiles.map((t) => t.id),
+    firstTrace: Math.min(...pass.tiles.map((t) => t.firstTrace)),
+    lastTrace: Math.max(...pass.tiles.map((t) => t.lastTrace)),
+  }));
+}

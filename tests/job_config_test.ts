@@ -1,0 +1,47 @@
+import assert from "node:assert/strict";
+import { parseJobConfig, readJobConfig } from "../pipeline/job_config.ts";
+import { PstmError } from "../pipeline/errors.ts";
+
+Deno.test("parseJobConfig fills defaults (plain mode)", () => {
+  const job = parseJobConfig({ input: "a.sgy", output: "b.sgy", velocity: "2000" });
+  assert.equal(job.aperture, "none");
+  assert.equal(job.aa, false);
+  assert.equal(job.rho, "none");
+  assert.equal(job.weights, "none");
+  assert.equal(job.backend, "auto");
+});
+
+Deno.test("parseJobConfig names the bad key", () => {
+  for (
+    const [value, key] of [
+      [{ input: "a", output: "b", velocity: "1", taper: 2 }, "taper"],
+      [{ input: "a", output: "b", velocity: "1", backend: "gpu" }, "backend"],
+      [{ input: "a", output: "b", velocity: "1", shard: "x" }, "shard"],
+      [{ input: "a", output: "b", velocity: "1", bogus: 1 }, "(top level)"],
+      [{ input: "a", output: "b" }, "velocity"],
+    ] as const
+  ) {
+    assert.throws(() => parseJobConfig(value, "job.json"), (error: unknown) => {
+      assert.ok(error instanceof PstmError, String(error));
+      assert.equal(error.exitCode, 2);
+      assert.ok(error.message.includes("job.json"));
+      assert.ok(error.message.includes(key), `${error.message} should name ${key}`);
+      return true;
+    });
+  }
+});
+
+Deno.test("readJobConfig merges command-line overrides over the file", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/job.json`;
+  await Deno.writeTextFile(path, JSON.stringify({ input: "a", output: "b", velocity: "1500", aa: true }));
+  const job = await readJobConfig(path, { velocity: "2500" });
+  assert.equal(job.velocity, "2500");
+  assert.equal(job.aa, true);
+  await Deno.writeTextFile(path, "{ nope");
+  await assert.rejects(() => readJobConfig(path, {}), PstmError);
+  await Deno.writeTextFile(path, "[1]");
+  await assert.rejects(() => readJobConfig(path, {}), PstmError);
+  await assert.rejects(() => readJobConfig(`${dir}/missing.json`, {}), PstmError);
+  await Deno.remove(dir, { recursive: true });
+});

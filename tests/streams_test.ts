@@ -1,0 +1,172 @@
+import assert from "node:assert/strict";
+import type { KernelParams } from "../backends/backend.ts";
+import { ReferenceBackend } from "../backends/reference/reference_backend.ts";
+import { BinGeometryStream } from "../pipeline/bin_geometry_stream.ts";
+import { GeometryTable } from "../pipeline/geometry_table.ts";
+import { binOf, type GridSpec, gridPoints } from "../pipeline/grid.ts";
+import { MigrateTileStream } from "../pipeline/migrate_tile_stream.ts";
+import { newStageTimes } from "../pipeline/stage_times.ts";
+import { synthBatches, synthPreset, synthVelocityAt } from "../pipeline/synth.ts";
+import { makeFootprint, planTiles } from "../pipeline/tile_plan.ts";
+import { outputTraceIndex, TileWriter } from "../pipeline/tile_writer.ts";
+import type { TraceBatch } from "../pipeline/trace_batch.ts";
+
+const spec = { ...synthPreset("small3d"), nx: 9, ny: 7, ns: 100 };
+const grid: GridSpec = {
+  x0: spec.x0,
+  y0: spec.y0,
+  dx: spec.dx,
+  dy: spec.dy,
+  nx: spec.nx,
+  ny: spec.ny,
+  azimuthDeg: 0,
+};
+const time = { tau0: 0, dtau: 0.004, ntau: 100 };
+const classes = { first: 0, width: 300, count: 2 };
+const base: KernelParams = {
+  ns: spec.ns,
+  t0: 0,
+  dt: spec.dt,
+  npoints: 0,
+  ntau: time.ntau,
+  tau0: time.tau0,
+  dtau: time.dtau,
+  nclass: 2,
+  aperture: 250,
+  maxAngle: 0,
+  taper: 0,
+  antialias: false,
+  traceSpacing: 25,
+  weights: "none",
+  eta: 0,
+  threads: 0,
+};
+
+function fromArray<T>(items: T[]): ReadableStream<T> {
+  return new ReadableStream({
+    start(controller) {
+      items.forEach((item) => controller.enqueue(item));
+      controller.close();
+    },
+  });
+}
+
+/** Migrates through the streams with the given tile shape; returns the output traces by index. */
+async function migrateThroughStreams(tileBins: [number, number], batchSize: number) {
+  const batches = [...synthBatches(spec, batchSize)];
+  const geometry = new GeometryTable();
+  batches.forEach((b) => geometry.append(b));
+  const request = {
+    nx: grid.nx,
+    ny: grid.ny,
+    dx: grid.dx,
+    dy: grid.dy,
+    ntau: time.ntau,
+    nclass: 2,
+    binOf: (x: number, y: number): [number, number] => {
+      const b = binOf(grid, x, y);
+      return [b.ix, b.iy];
+    },
+    reach: base.aperture,
+    geometry,
+    ns: spec.ns,
+    batchSize,
+    budget: 1 << 28,
+    tileBins,
+  };
+  const plan = planTiles(request);
+  const written = new Map<number, Float32Array>();
+  const sink = {
+    writeAt(index: number, batch: TraceBatch) {
+      for (let k = 0; k < batch.count; k++) {
+        written.set(index + k, batch.samples.slice(k * batch.ns, (k + 1) * batch.ns));
+      }
+      return Promise.resolve();
+    },
+    sync: () => Promise.resolve(),
+  };
+  const times = newStageTimes();
+  for (const pass of plan.passes) {
+    const inRange = batches.filter((b) =>
+      b.firstTrace + b.count > pass.firstTrace && b.firstTrace <= pass.lastTrace
+    );
+    await fromArray(inRange)
+      .pipeThrough(
+        new BinGeometryStream({
+          origin: [grid.x0, grid.y0],
+          classOf: (offset) => Math.floor(offset / 300),
+          footprint: makeFootprint(request, plan.tileNx, plan.tileNy),
+        }),
+      )
+      .pipeThrough(
+        new MigrateTileStream({
+          backend: new ReferenceBackend(),
+          tiles: pass.tileIds.map((id) => plan.tiles[id]),
+          ntx: plan.ntx,
+          tileInputs: (tile) => {
+            const points = gridPoints(grid, tile.ix0, tile.ix1, tile.iy0, tile.iy1);
+            const npoints = points.length / 2;
+            const velocity = new Float32Array(npoints * time.ntau);
+            for (let j = 0; j < npoints; j++) {
+              for (let it = 0; it < time.ntau; it++) {
+                velocity[j * time.ntau + it] = synthVelocityAt(spec, it * time.dtau);
+              }
+            }
+            return { params: { ...base, npoints }, points, velocity };
+          },
+          preprocess: (samples) => samples,
+          times,
+        }),
+      )
+      .pipeTo(new TileWriter({ sink, grid, time, classes, times }));
+  }
+  for (const id of plan.emptyTiles) {
+    const tile = plan.tiles[id];
+    for (let iy = tile.iy0; iy < tile.iy1; iy++) {
+      for (let ix = tile.ix0; ix < tile.ix1; ix++) {
+        for (let c = 0; c < 2; c++) written.set(outputTraceIndex(grid, 2, ix, iy, c), new Float32Array(time.ntau));
+      }
+    }
+  }
+  return { written, plan };
+}
+
+Deno.test("streams: many tiles and passes give the same image as one tile", async () => {
+  const one = await migrateThroughStreams([grid.nx, grid.ny], 64);
+  assert.equal(one.plan.tiles.length, 1);
+  const many = await migrateThroughStreams([2, 3], 17);
+  assert.ok(many.plan.tiles.length > 6);
+  assert.equal(one.written.size, grid.nx * grid.ny * 2);
+  assert.equal(many.written.size, one.written.size);
+  let diff = 0, norm = 0;
+  for (const [index, a] of one.written) {
+    const b = many.written.get(index)!;
+    for (let i = 0; i < a.length; i++) {
+      diff += (a[i] - b[i]) ** 2;
+      norm += a[i] ** 2;
+    }
+  }
+  assert.ok(norm > 0, "the image is not empty");
+  assert.ok(Math.sqrt(diff / norm) <= 1e-6, `relative L2 ${Math.sqrt(diff / norm)}`);
+});
+
+Deno.test("streams: the diffractor focuses at its bin and time", async () => {
+  const { written } = await migrateThroughStreams([grid.nx, grid.ny], 64);
+  const d = spec.diffractors[0];
+  const b = binOf(grid, d.x, d.y);
+  let best = { energy: -1, ix: -1, iy: -1, it: -1 };
+  for (let iy = 0; iy < grid.ny; iy++) {
+    for (let ix = 0; ix < grid.nx; ix++) {
+      const a = written.get(outputTraceIndex(grid, 2, ix, iy, 0))!;
+      const c = written.get(outputTraceIndex(grid, 2, ix, iy, 1))!;
+      for (let it = Math.round(d.tau / time.dtau) - 15; it <= Math.round(d.tau / time.dtau) + 15; it++) {
+        let energy = 0;
+        energy = Math.abs(a[it] + c[it]);
+        if (energy > best.energy) best = { energy, ix, iy, it };
+      }
+    }
+  }
+  assert.equal(best.ix, Math.round(b.ix));
+  assert.equal(best.iy, Math.round(b.iy));
+  assert.ok(Math.abs(best.it * time.dtau - d.tau) <= time.dtau, `focused at ${best.it * time.dtau}`);
+});

@@ -1,0 +1,72 @@
+import assert from "node:assert/strict";
+import {
+  synthBatches,
+  synthPreset,
+  synthTraceCount,
+  synthTruth,
+  synthVelocityAt,
+  synthVelocityText,
+} from "../pipeline/synth.ts";
+import { legTime } from "../backends/reference/reference_kernel.ts";
+import { PstmError } from "../pipeline/errors.ts";
+
+Deno.test("synthBatches yields every trace in batches with consistent geometry", () => {
+  const spec = synthPreset("small3d");
+  let count = 0, previous = -1;
+  for (const batch of synthBatches(spec, 100)) {
+    assert.equal(batch.firstTrace, previous + 1);
+    previous = batch.firstTrace + batch.count - 1;
+    count += batch.count;
+    for (let k = 0; k < batch.count; k++) {
+      const offset = Math.hypot(batch.gx[k] - batch.sx[k], batch.gy[k] - batch.sy[k]);
+      assert.ok(Math.abs(offset - batch.headers.offset[k]) < 1e-6);
+      assert.ok(Math.abs(0.5 * (batch.sx[k] + batch.gx[k]) - batch.headers.cdpx[k]) < 1e-6);
+    }
+  }
+  assert.equal(count, synthTraceCount(spec));
+});
+
+Deno.test("synthBatches puts a diffractor's wavelet peak at its DSR time", () => {
+  const spec = { ...synthPreset("small3d"), reflectors: [] };
+  const d = spec.diffractors[0];
+  const batch = synthBatches(spec, 10_000).next().value!;
+  const v = synthVelocityAt(spec, d.tau);
+  for (const k of [0, 57, batch.count - 1]) {
+    const t = legTime(d.tau / 2, (d.x - batch.sx[k]) ** 2 + (d.y - batch.sy[k]) ** 2, v, 0) +
+      legTime(d.tau / 2, (d.x - batch.gx[k]) ** 2 + (d.y - batch.gy[k]) ** 2, v, 0);
+    const trace = batch.samples.subarray(k * spec.ns, (k + 1) * spec.ns);
+    let peak = 0;
+    for (let i = 1; i < spec.ns; i++) if (trace[i] > trace[peak]) peak = i;
+    assert.ok(Math.abs(peak * spec.dt - t) <= spec.dt, `trace ${k}: peak ${peak * spec.dt} vs ${t}`);
+  }
+});
+
+Deno.test("synthPreset scales to a requested trace count and keeps events centred", () => {
+  const base = synthPreset("demo3d");
+  const big = synthPreset("demo3d", 40_000);
+  assert.ok(Math.abs(synthTraceCount(big) - 40_000) / 40_000 < 0.05);
+  const centre = (s: typeof base) => s.x0 + ((s.nx - 1) / 2) * s.dx;
+  assert.ok(Math.abs(centre(base) - centre(big)) < 1e-6);
+  const line = synthPreset("line2d", 5000);
+  assert.equal(line.ny, 1);
+  assert.throws(() => synthPreset("demo3d", 1), PstmError);
+  assert.throws(() => synthPreset("nope"), PstmError);
+});
+
+Deno.test("synthTruth describes the grid, the velocity and the events", () => {
+  const spec = synthPreset("wide3d");
+  const truth = synthTruth(spec) as { traces: number; velocity: string; midpointGrid: { gridFlag: string } };
+  assert.equal(truth.traces, synthTraceCount(spec));
+  assert.equal(truth.velocity, synthVelocityText(spec));
+  assert.equal(truth.midpointGrid.gridFlag.split(",").length, 7);
+  assert.equal(synthVelocityAt(spec, -1), 2000);
+  assert.equal(synthVelocityAt(spec, 10), 2500);
+});
+
+Deno.test("synthBatches adds reproducible noise and rejects a bad batch size", () => {
+  const spec = { ...synthPreset("small3d"), noise: 0.1, seed: 7 };
+  const a = synthBatches(spec, 5).next().value!;
+  const b = synthBatches(spec, 5).next().value!;
+  assert.deepEqual(a.samples, b.samples);
+  assert.throws(() => synthBatches(spec, 0).next(), RangeError);
+});
