@@ -27,16 +27,16 @@ import { fingerprintOf, Manifest, type ManifestHeader } from "./manifest.ts";
 import { defaultMemoryBudget, parseSize, peakRss } from "./memory.ts";
 import { MigrateTileStream } from "./migrate_tile_stream.ts";
 import { defaultOffsetClasses, offsetClassOf, type OffsetClasses, parseOffsetClasses } from "./offset_classes.ts";
-import { OutputVolume } from "./output_volume.ts";
 import { TracePreprocessor } from "./preprocess.ts";
 import type { Progress } from "./progress.ts";
 import { suggestGrid } from "./suggest_grid.ts";
-import { headerMapWith, parseHeaderOverride } from "./segy/header_map.ts";
+import { headerMapWith } from "./segy/header_map.ts";
 import { SegyFile } from "./segy/segy_file.ts";
+import { SegyWriter } from "./segy/segy_writer.ts";
 import { newStageTimes, type StageTimes } from "./stage_times.ts";
 import { makeFootprint, planTiles, type TilePlan } from "./tile_plan.ts";
 import { TileWriter, writeTile } from "./tile_writer.ts";
-import { parseVelocityFlag, type VelocityModel } from "./velocity.ts";
+import { openVelocity, type VelocityModel } from "./velocity.ts";
 
 /** What a finished (or partly finished) run reports. */
 export interface MigrationSummary {
@@ -111,11 +111,7 @@ export async function runMigration(
     ? `${job.output}.shard-${shard.index}-of-${shard.count}.manifest`
     : `${job.output}.manifest`;
 
-  let headerMap = undefined;
-  for (const spec of job.headers) {
-    const { name, field } = parseHeaderOverride(spec);
-    headerMap = headerMapWith(headerMap, { [name]: field });
-  }
+  const headerMap = headerMapWith(job.headers);
   const spool = job.input === "-" ? await spoolStdin(job.output) : undefined;
   const inputPath = spool ?? job.input;
   using file = await SegyFile.open(inputPath, { headerMap });
@@ -134,8 +130,8 @@ export async function runMigration(
     const classes = job.offsetClasses
       ? parseOffsetClasses(job.offsetClasses)
       : defaultOffsetClasses();
-    const velocity = await parseVelocityFlag(job.velocity);
-    const vmax = velocity.maxVelocity(grid, time);
+    const velocity = await openVelocity(job.velocity, grid, time);
+    const vmax = velocity.max;
     const params: KernelParams = {
       ns: info.ns,
       t0: info.t0,
@@ -223,15 +219,15 @@ export async function runMigration(
       (plan.doneTiles.length ? `; ${plan.doneTiles.length} tile(s) already done` : ""));
 
     // 2. the output, preallocated; finished tiles go straight to their place
-    const volume = await OutputVolume.open(partialPath, {
+    const volume = await SegyWriter.create(partialPath, {
       traceCount: grid.nx * grid.ny * classes.count,
       ns: time.ntau,
       dt: time.dtau,
       t0: time.tau0,
       textHeader: describeJob(job, grid, time, classes),
-      fresh: !job.resume && !shard,
+      truncate: !job.resume && !shard,
     });
-    using _closeVolume = volume;
+    let volumeOpen = true;
     const backend = hooks.backend ?? await openBackend(job.backend, { threads: job.threads });
     try {
       const writerOptions = { sink: volume, grid, time, classes };
@@ -302,7 +298,8 @@ export async function runMigration(
       }
       progress.finish();
       const stats = backend.stats();
-      volume.close();
+      volumeOpen = false;
+      await volume.close();
       manifest.close();
       const complete = await finalize(job, shard, plan, partialPath, manifestPath);
       return {
@@ -329,6 +326,7 @@ export async function runMigration(
       };
     } finally {
       if (!hooks.backend) backend.close();
+      if (volumeOpen) await volume.close().catch(() => {});
     }
   } finally {
     if (spool) await Deno.remove(spool).catch(() => {});
@@ -356,7 +354,7 @@ function tileInputs(
   return {
     params: { ...base, npoints: points.length / 2 },
     points,
-    velocity: velocity.sample(grid, time, tile.ix0, tile.ix1, tile.iy0, tile.iy1),
+    velocity: velocity.sample(tile.ix0, tile.ix1, tile.iy0, tile.iy1),
   };
 }
 

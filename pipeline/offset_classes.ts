@@ -1,0 +1,168 @@
+/**
+ * Offset classes: class = floor((|offset| - first) / width), classes 0..count-1. Each class
+ * is one output volume; together they form common-image gathers and the stack is their sum.
+ *
+ * @module
+ */
+
+import { PstmError } from "./errors.ts";
+
+/** Offset classes `first`, `first + width`, ... (`count` of them), offsets in metres. */
+export interface OffsetClasses {
+  /** Smallest absolute offset of class 0, m (>= 0). */
+  first: number;
+  /** Width of each class, m (> 0; Infinity for the single default class). */
+  width: number;
+  /** Number of classes (>= 1). */
+  count: number;
+}
+
+/** Largest number of offset classes accepted. */
+export const MAX_OFFSET_CLASSES = 100_000;
+
+/**
+ * The classes used when none are given: one class holding every offset (the stack), whose
+ * representative offset is 0.
+ *
+ * @returns `{ first: 0, width: Infinity, count: 1 }`
+ * @example
+ * ```ts
+ * import { defaultOffsetClasses, offsetClassOf } from "./offset_classes.ts";
+ * console.assert(offsetClassOf(12345, defaultOffsetClasses()) === 0);
+ * ```
+ */
+export function defaultOffsetClasses(): OffsetClasses {
+  return { first: 0, width: Infinity, count: 1 };
+}
+
+/**
+ * Parses `--offset-classes FIRST:WIDTH:COUNT` (metres, metres, integer).
+ *
+ * @param text the flag value, e.g. "0:200:16"
+ * @param field the flag or config field named in errors
+ * @returns the classes
+ * @throws PstmError when FIRST < 0, WIDTH <= 0 or COUNT is not a positive integer
+ * @example
+ * ```ts
+ * import { parseOffsetClasses } from "./offset_classes.ts";
+ * const c = parseOffsetClasses("100:200:8");
+ * console.assert(c.first === 100 && c.width === 200 && c.count === 8);
+ * ```
+ */
+export function parseOffsetClasses(text: string, field = "--offset-classes"): OffsetClasses {
+  const parts = text.split(":").map((s) => s.trim());
+  if (parts.length !== 3) {
+    throw new PstmError(
+      `expected FIRST:WIDTH:COUNT (e.g. 0:200:16; metres, metres, classes), got "${text}"`,
+      { field },
+    );
+  }
+  const [first, width, count] = parts.map((s, i) => {
+    const value = Number(s);
+    if (s === "" || !Number.isFinite(value)) {
+      throw new PstmError(`expected a finite number, got "${s}"`, {
+        field: `${field} ${["FIRST", "WIDTH", "COUNT"][i]}`,
+      });
+    }
+    return value;
+  });
+  return checkOffsetClasses({ first, width, count }, field);
+}
+
+/**
+ * Checks offset classes (from a flag or a config file).
+ *
+ * @param classes the classes
+ * @param field the flag or config field named in errors
+ * @returns the same classes
+ * @throws PstmError naming the field and what was expected
+ * @example
+ * ```ts
+ * import { checkOffsetClasses } from "./offset_classes.ts";
+ * console.assert(checkOffsetClasses({ first: 0, width: 50, count: 4 }).count === 4);
+ * ```
+ */
+export function checkOffsetClasses(
+  classes: OffsetClasses,
+  field = "offset classes",
+): OffsetClasses {
+  const { first, width, count } = classes;
+  if (!(Number.isFinite(first) && first >= 0)) {
+    throw new PstmError(`FIRST must be an offset >= 0 m, got ${first}`, {
+      field: `${field} FIRST`,
+    });
+  }
+  if (!(width > 0) || Number.isNaN(width) || (width === Infinity && count !== 1)) {
+    throw new PstmError(`WIDTH must be a class width > 0 m, got ${width}`, {
+      field: `${field} WIDTH`,
+    });
+  }
+  if (!(Number.isInteger(count) && count >= 1 && count <= MAX_OFFSET_CLASSES)) {
+    throw new PstmError(`COUNT must be an integer in 1..${MAX_OFFSET_CLASSES}, got ${count}`, {
+      field: `${field} COUNT`,
+    });
+  }
+  return { first, width, count };
+}
+
+/**
+ * The class of an offset: floor((|offset| - first) / width), or -1 outside 0..count-1 (and
+ * for a non-finite offset).
+ *
+ * @param offset source-receiver offset, m (its sign is ignored)
+ * @param classes the classes
+ * @returns the class index or -1
+ * @example
+ * ```ts
+ * import { offsetClassOf } from "./offset_classes.ts";
+ * const c = { first: 100, width: 200, count: 2 };
+ * console.assert(offsetClassOf(-350, c) === 1 && offsetClassOf(50, c) === -1);
+ * ```
+ */
+export function offsetClassOf(offset: number, classes: OffsetClasses): number {
+  const rel = Math.abs(offset) - classes.first;
+  if (!(rel >= 0) || !Number.isFinite(rel)) return -1; // below the first class, or NaN
+  const cls = Math.floor(rel / classes.width);
+  return cls < classes.count ? cls : -1;
+}
+
+/**
+ * Classes of a batch of offsets, into `out` (allocation-free when `out` is given).
+ *
+ * @param offsets offsets, m
+ * @param classes the classes
+ * @param out where to write; a new Int32Array by default
+ * @returns `out`, `offsetClassOf` of each offset
+ * @example
+ * ```ts
+ * import { offsetClassesOf } from "./offset_classes.ts";
+ * const out = offsetClassesOf(new Float64Array([10, 60, 500]), { first: 0, width: 50, count: 4 });
+ * console.assert(out.join() === "0,1,-1");
+ * ```
+ */
+export function offsetClassesOf(
+  offsets: ArrayLike<number>,
+  classes: OffsetClasses,
+  out: Int32Array = new Int32Array(offsets.length),
+): Int32Array {
+  for (let i = 0; i < offsets.length; i++) out[i] = offsetClassOf(offsets[i], classes);
+  return out;
+}
+
+/**
+ * The representative offset of a class (its centre, first + (c + 0.5)*width), written to the
+ * output trace header bytes 37-40; 0 for the single default class of infinite width.
+ *
+ * @param cls class index, 0..count-1
+ * @param classes the classes
+ * @returns the offset, m
+ * @example
+ * ```ts
+ * import { classOffset } from "./offset_classes.ts";
+ * console.assert(classOffset(1, { first: 100, width: 200, count: 4 }) === 400);
+ * ```
+ */
+export function classOffset(cls: number, classes: OffsetClasses): number {
+  if (classes.width === Infinity) return classes.first;
+  return classes.first + (cls + 0.5) * classes.width;
+}
