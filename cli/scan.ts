@@ -1,0 +1,67 @@
+/**
+ * `pstm scan IN.sgy [--json] [--header NAME=BYTE:TYPE ...] [--su]`: a
+ * header-only summary of a SEG-Y or SU file and a suggested output grid.
+ *
+ * @module
+ */
+
+import { formatScanSummary, scanBatches, scanSegy } from "../pipeline/scan.ts";
+import { headerMapWith } from "../pipeline/segy/header_map.ts";
+import { SegyFile } from "../pipeline/segy/segy_file.ts";
+import { SegyTraceStream } from "../pipeline/segy/segy_trace_stream.ts";
+import type { ParsedArgs } from "./args.ts";
+import type { Command } from "./command.ts";
+
+/**
+ * The scan subcommand. Reads "-" from stdin. Prints the summary (or JSON
+ * with --json) on stdout; bad input throws PstmError (exit code 2).
+ *
+ * @example
+ * ```ts
+ * import { scanCommand } from "./scan.ts";
+ * console.assert(scanCommand.spec.name === "scan");
+ * ```
+ */
+export const scanCommand: Command = {
+  spec: {
+    name: "scan",
+    summary: "summarise a SEG-Y file's headers and geometry and suggest an output grid",
+    usage: "scan IN.sgy [--json] [--header NAME=BYTE:TYPE ...] [--su]",
+    positionals: { min: 1, max: 1, names: "IN.sgy, or - for stdin" },
+    flags: {
+      json: { type: "boolean", description: "print the summary as JSON" },
+      header: {
+        type: "string",
+        multiple: true,
+        value: "NAME=BYTE:TYPE",
+        description: "read header field NAME from BYTE as TYPE (i1 u1 i2 u2 i4 u4 f4), e.g. " +
+          "inline=9:i4",
+      },
+      su: { type: "boolean", description: "the input is Seismic Unix (no file headers)" },
+    },
+    examples: [
+      "pstm scan survey.sgy",
+      "pstm scan survey.sgy --json --header inline=9:i4 --header crossline=21:i4",
+      "cat line.su | pstm scan - --su",
+    ],
+  },
+  async run(args: ParsedArgs): Promise<number> {
+    const overrides = (args.values.header as string[] | undefined) ?? [];
+    const headerMap = headerMapWith(overrides);
+    const format = args.values.su === true ? "su" : undefined;
+    const input = args.positionals[0];
+    let summary;
+    if (input === "-") {
+      const stream = new SegyTraceStream({ name: "-", headerMap, format, batchSize: 8192 });
+      const batches = Deno.stdin.readable.pipeThrough(stream);
+      summary = await scanBatches(stream.info, batches);
+    } else {
+      using file = await SegyFile.open(input, { headerMap, format });
+      summary = await scanSegy(file);
+    }
+    console.log(
+      args.values.json === true ? JSON.stringify(summary, null, 2) : formatScanSummary(summary),
+    );
+    return 0;
+  },
+};
