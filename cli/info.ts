@@ -5,7 +5,7 @@
  * @module
  */
 
-import { nativeAvailability } from "../ffi/mod.ts";
+import { nativeDeviceInfo } from "../ffi/mod.ts";
 import { formatBytes } from "../pipeline/memory.ts";
 import { webgpuAvailability } from "../backends/webgpu/mod.ts";
 import { EXIT_OK } from "../pipeline/errors.ts";
@@ -29,7 +29,7 @@ export interface BackendReport {
 export async function probeBackends(): Promise<BackendReport[]> {
   const reports: BackendReport[] = [];
   for (const kind of ["cuda", "cpu"] as const) {
-    const found = nativeAvailability(kind);
+    const found = nativeDeviceInfo(kind);
     reports.push({
       name: kind,
       available: found.available,

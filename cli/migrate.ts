@@ -80,7 +80,18 @@ export const migrateCommand: Command = {
   async run(args) {
     const job = await jobFromArgs(args);
     const progress = new Progress(progressMode({ quiet: args.values.quiet === true, log: job.log }));
-    const summary = await runMigration(job.config, progress);
+    const stop = new AbortController();
+    const signals = (["SIGINT", "SIGTERM"] as const).map((name) => {
+      const listener = () => stop.abort(name);
+      Deno.addSignalListener(name, listener);
+      return () => Deno.removeSignalListener(name, listener);
+    });
+    let summary;
+    try {
+      summary = await runMigration(job.config, progress, { signal: stop.signal });
+    } finally {
+      signals.forEach((remove) => remove());
+    }
     if (progress.mode === "json") progress.event("summary", { ...summary });
     else if (progress.mode !== "quiet") {
       await Deno.stderr.write(new TextEncoder().encode(formatSummary(summary) + "\n"));

@@ -9,7 +9,10 @@ import { formatScanSummary, scanBatches, scanSegy } from "../pipeline/scan.ts";
 import { headerMapWith } from "../pipeline/segy/header_map.ts";
 import { SegyFile } from "../pipeline/segy/segy_file.ts";
 import { SegyTraceStream } from "../pipeline/segy/segy_trace_stream.ts";
-import type { ParsedArgs } from "./args.ts";
+import { type ParsedArgs, stringFlag } from "./args.ts";
+import { PstmError } from "../pipeline/errors.ts";
+import { renderFoldMap } from "../plot/fold_map.ts";
+import { writePng } from "../plot/png.ts";
 import type { Command } from "./command.ts";
 
 /**
@@ -38,6 +41,7 @@ export const scanCommand: Command = {
           "inline=9:i4",
       },
       su: { type: "boolean", description: "the input is Seismic Unix (no file headers)" },
+      plot: { type: "string", value: "FOLD.png", description: "write the fold map as a PNG" },
     },
     examples: [
       "pstm scan survey.sgy",
@@ -50,18 +54,36 @@ export const scanCommand: Command = {
     const headerMap = headerMapWith(overrides);
     const format = args.values.su === true ? "su" : undefined;
     const input = args.positionals[0];
+    const plot = stringFlag(args, "plot");
     let summary;
     if (input === "-") {
       const stream = new SegyTraceStream({ name: "-", headerMap, format, batchSize: 8192 });
       const batches = Deno.stdin.readable.pipeThrough(stream);
-      summary = await scanBatches(stream.info, batches);
+      summary = await scanBatches(stream.info, batches, { keepFoldMap: plot !== undefined });
     } else {
       using file = await SegyFile.open(input, { headerMap, format });
-      summary = await scanSegy(file);
+      summary = await scanSegy(file, { keepFoldMap: plot !== undefined });
     }
+    const { foldCounts, ...report } = summary;
     console.log(
-      args.values.json === true ? JSON.stringify(summary, null, 2) : formatScanSummary(summary),
+      args.values.json === true ? JSON.stringify(report, null, 2) : formatScanSummary(summary),
     );
+    if (plot !== undefined) {
+      if (!foldCounts) {
+        throw new PstmError("the grid is too large for a fold map", { file: input, field: "--plot" });
+      }
+      const { nx, ny, dx, dy } = summary.grid;
+      await writePng(
+        plot,
+        renderFoldMap(foldCounts, nx, ny, {
+          title: `${input}: fold on the suggested ${nx} x ${ny} grid`,
+          xAxis: { first: 0, step: dx },
+          yAxis: { first: 0, step: dy },
+          xLabel: "along the inline axis (m)",
+          yLabel: "across (m)",
+        }),
+      );
+    }
     return 0;
   },
 };

@@ -2,12 +2,15 @@
  * Where energy focused in a migrated volume: used by the demo to report
  * where each synthetic diffractor imaged, and by tests to check it.
  *
- * The focus is the maximum of the local energy (squared amplitude summed
- * with triangular weights over a few samples, one by default).
+ * The focus is the maximum of the envelope (the modulus of the analytic
+ * signal, from a Hilbert transform of each trace), which peaks at the event
+ * whatever its phase: a point diffractor images zero-phase without a rho
+ * filter and with a 90-degree phase with the 3-D derivative, for example.
  *
  * @module
  */
 
+import { Fft } from "./fft.ts";
 import { binCentre, binOf, type GridSpec, type TimeAxis } from "./grid.ts";
 import { SegyFile } from "./segy/segy_file.ts";
 
@@ -35,7 +38,7 @@ export interface Focus {
   y: number;
   /** Two-way time, s. */
   tau: number;
-  /** Local energy at the focus. */
+  /** Envelope at the focus. */
   energy: number;
 }
 
@@ -68,24 +71,22 @@ export async function readStack(
 }
 
 /**
- * The focus of the energy nearest to (x, y, tau): searched within `bins`
- * bins and `samples` samples of it.
+ * The focus nearest to (x, y, tau): the envelope maximum searched within
+ * `bins` bins and `samples` samples of it.
  *
  * @param volume the stack
  * @param x expected x
  * @param y expected y
  * @param tau expected time, s
- * @param window half-window of the energy sum, samples
  * @param bins search radius, bins
  * @param samples search radius, samples
- * @returns where the energy peaks
+ * @returns where the envelope peaks
  */
 export function findFocus(
   volume: StackVolume,
   x: number,
   y: number,
   tau: number,
-  window = 1,
   bins = 3,
   samples = 15,
 ): Focus {
@@ -96,19 +97,39 @@ export function findFocus(
   let best: Focus | undefined;
   for (let iy = Math.max(0, cy - bins); iy <= Math.min(grid.ny - 1, cy + bins); iy++) {
     for (let ix = Math.max(0, cx - bins); ix <= Math.min(grid.nx - 1, cx + bins); ix++) {
-      const trace = (iy * grid.nx + ix) * time.ntau;
+      const start = (iy * grid.nx + ix) * time.ntau;
+      const env = envelope(data.subarray(start, start + time.ntau));
       for (let it = Math.max(0, ct - samples); it <= Math.min(time.ntau - 1, ct + samples); it++) {
-        let energy = 0;
-        for (let j = Math.max(0, it - window); j <= Math.min(time.ntau - 1, it + window); j++) {
-          const w = 1 - Math.abs(j - it) / (window + 1);
-          energy += w * data[trace + j] ** 2;
-        }
-        if (!best || energy > best.energy) {
+        if (!best || env[it] > best.energy) {
           const c = binCentre(grid, ix, iy);
-          best = { ix, iy, it, x: c.x, y: c.y, tau: time.tau0 + it * time.dtau, energy };
+          best = { ix, iy, it, x: c.x, y: c.y, tau: time.tau0 + it * time.dtau, energy: env[it] };
         }
       }
     }
   }
   return best ?? { ix: cx, iy: cy, it: ct, x, y, tau, energy: 0 };
+}
+
+/**
+ * The envelope of a trace: |analytic signal|, by FFT with zero padding.
+ *
+ * @param trace samples
+ * @returns the envelope, same length
+ */
+export function envelope(trace: Float32Array): Float64Array {
+  const fft = new Fft(Fft.nextPowerOfTwo(2 * trace.length));
+  const n = fft.size;
+  const re = new Float64Array(n), im = new Float64Array(n);
+  re.set(trace);
+  fft.forward(re, im);
+  // analytic signal: keep DC and Nyquist, double positive frequencies, drop negative ones
+  for (let k = 1; k < n / 2; k++) {
+    re[k] *= 2;
+    im[k] *= 2;
+  }
+  for (let k = n / 2 + 1; k < n; k++) re[k] = im[k] = 0;
+  fft.inverse(re, im);
+  const out = new Float64Array(trace.length);
+  for (let i = 0; i < trace.length; i++) out[i] = Math.hypot(re[i], im[i]);
+  return out;
 }

@@ -29,7 +29,7 @@ import { MigrateTileStream } from "./migrate_tile_stream.ts";
 import { defaultOffsetClasses, offsetClassOf, type OffsetClasses, parseOffsetClasses } from "./offset_classes.ts";
 import { TracePreprocessor } from "./preprocess.ts";
 import type { Progress } from "./progress.ts";
-import { suggestGrid } from "./suggest_grid.ts";
+import { scanSegy } from "./scan.ts";
 import { headerMapWith } from "./segy/header_map.ts";
 import { SegyFile } from "./segy/segy_file.ts";
 import { SegyWriter } from "./segy/segy_writer.ts";
@@ -88,6 +88,8 @@ export interface MigrationHooks {
   backend?: Backend;
   /** Called after each tile is durable (tests use it to simulate a crash). */
   onTile?: (tileId: number) => void | Promise<void>;
+  /** Stops the run cleanly (finished tiles stay recorded) when aborted. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -123,7 +125,7 @@ export async function runMigration(
     for (let first = 0; first < info.traceCount; first += 16384) {
       geometry.append(await file.readHeaders(first, Math.min(16384, info.traceCount - first)));
     }
-    const grid = checkGrid(job.grid ? parseGridFlag(job.grid) : suggestGrid(geometry));
+    const grid = checkGrid(job.grid ? parseGridFlag(job.grid) : await suggestedGrid(file));
     const time = job.time
       ? parseTimeFlag(job.time)
       : { tau0: Math.max(0, info.t0), dtau: info.dt, ntau: info.ns };
@@ -233,7 +235,9 @@ export async function runMigration(
       const writerOptions = { sink: volume, grid, time, classes };
       progress.start(totalTraces, tilesToDo);
       t = performance.now();
+      const signal = hooks.signal;
       for (const id of plan.emptyTiles) {
+        throwIfAborted(signal);
         await writeTile(writerOptions, plan.tiles[id], undefined);
         await volume.sync();
         await manifest.record(id);
@@ -249,7 +253,12 @@ export async function runMigration(
       });
       let tracesRead = 0;
       for (const [passIndex, pass] of plan.passes.entries()) {
-        progress.event("pass", { pass: passIndex, of: plan.passes.length, ...pass }, undefined);
+        throwIfAborted(signal);
+        progress.event(
+          "pass",
+          { pass: passIndex, of: plan.passes.length, ...pass },
+          `pass ${passIndex + 1}/${plan.passes.length}: traces ${pass.firstTrace}..${pass.lastTrace}, ${pass.tileIds.length} tile(s)`,
+        );
         const tiles = pass.tileIds.map((id) => plan.tiles[id]);
         const input = file.stream({
           first: pass.firstTrace,
@@ -294,7 +303,11 @@ export async function runMigration(
                 await hooks.onTile?.(finished.tile.id);
               },
             }),
-          );
+            { signal },
+          ).catch((error) => {
+            throwIfAborted(signal);
+            throw error;
+          });
       }
       progress.finish();
       const stats = backend.stats();
@@ -535,4 +548,21 @@ function emptySummary(
     classes,
     plan: { tileNx: plan.tileNx, tileNy: plan.tileNy, budget: plan.budget },
   };
+}
+
+/** The grid `pstm scan` suggests for a file (its numbering included). */
+async function suggestedGrid(file: SegyFile): Promise<GridSpec> {
+  const { method: _method, ...grid } = (await scanSegy(file)).grid;
+  return grid;
+}
+
+/** An interrupted run: finished tiles are recorded, `--resume` continues. */
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (!signal?.aborted) return;
+  const reason = typeof signal.reason === "string" ? signal.reason : "abort";
+  throw new PstmError(
+    `interrupted by ${reason}; the tiles finished so far are recorded, run again with --resume`,
+    {},
+    reason === "SIGTERM" ? 143 : 130,
+  );
 }

@@ -113,6 +113,8 @@ export interface ScanSummary {
   grid: SuggestedGrid;
   /** Reader and scan warnings. */
   warnings: string[];
+  /** Traces per bin, `[iy * nx + ix]`, when asked for with `keepFoldMap`. */
+  foldCounts?: Uint32Array;
 }
 
 /** Options for {@link scanSegy}. */
@@ -125,6 +127,8 @@ export interface ScanOptions {
   spacing?: { dx: number; dy: number };
   /** Largest number of grid bins for the fold count (default 50,000,000). */
   maxBins?: number;
+  /** Keep the fold of every bin in `foldCounts` (for `pstm scan --plot`). */
+  keepFoldMap?: boolean;
 }
 
 const FIELDS = ["offset", "ns", "cdpx", "cdpy", "inline", "crossline"];
@@ -327,7 +331,8 @@ function summarise(info: SegyInfo, acc: Accumulator, options: ScanOptions): Scan
   if (options.spacing && grid.method !== "principal axes of midpoints") {
     grid = gridFromMidpoints(acc.count, mx, my, options.spacing);
   }
-  const fold = foldOf(grid, acc.count, mx, my, options.maxBins ?? 50_000_000, warnings);
+  const foldCounts = foldOf(grid, acc.count, mx, my, options.maxBins ?? 50_000_000, warnings);
+  const fold = foldStatistics(foldCounts, grid.nx * grid.ny);
   const summary: ScanSummary = {
     path: info.path,
     kind: info.kind,
@@ -354,6 +359,7 @@ function summarise(info: SegyInfo, acc: Accumulator, options: ScanOptions): Scan
       histogram: { start: omin, width, counts },
     },
     fold,
+    ...(options.keepFoldMap && foldCounts ? { foldCounts } : {}),
     grid,
     warnings,
   };
@@ -537,11 +543,11 @@ function foldOf(
   my: Float64Array,
   maxBins: number,
   warnings: string[],
-): ScanSummary["fold"] {
+): Uint32Array | undefined {
   const totalBins = grid.nx * grid.ny;
   if (totalBins > maxBins) {
     warnings.push(`grid has ${totalBins} bins (> ${maxBins}); fold not computed`);
-    return { min: 0, mean: 0, max: 0, liveBins: 0, totalBins };
+    return undefined;
   }
   const a = grid.azimuthDeg * Math.PI / 180;
   const u = [Math.cos(a), Math.sin(a)];
@@ -553,6 +559,11 @@ function foldOf(
     const iy = Math.round((x * v[0] + y * v[1]) / grid.dy);
     if (ix >= 0 && ix < grid.nx && iy >= 0 && iy < grid.ny) counts[iy * grid.nx + ix]++;
   }
+  return counts;
+}
+
+function foldStatistics(counts: Uint32Array | undefined, totalBins: number): ScanSummary["fold"] {
+  if (!counts) return { min: 0, mean: 0, max: 0, liveBins: 0, totalBins };
   let min = Infinity, max = 0, live = 0, sum = 0;
   for (const c of counts) {
     if (c === 0) continue;

@@ -5,7 +5,9 @@
  * pstm_status; PSTM_OK (0) is success. Inputs come first, outputs last;
  * outputs are left untouched on failure. The library never calls exit().
  * A failing call stores a human-readable message retrievable with
- * pstm_last_error() on the same thread.
+ * pstm_last_error(). The message is kept process-wide, not per thread:
+ * Deno runs `nonblocking` FFI calls on a worker thread and reads the
+ * message afterwards from its own thread.
  *
  * Both libpstm_cpu and libpstm_cuda export exactly these symbols; the host
  * (Deno FFI or a C driver) picks a library, not a symbol prefix.
@@ -84,8 +86,9 @@ PSTM_API int32_t pstm_abi_version(void);
 PSTM_API const char* pstm_backend_name(void);
 
 /**
- * Message of the last failure on the calling thread ("" if none). The
- * pointer stays valid until the next pstm call on that thread.
+ * Message of the most recent failure in the process ("" if none), whichever
+ * thread made the failing call. The pointer stays valid until the next pstm
+ * call on the calling thread.
  */
 PSTM_API const char* pstm_last_error(void);
 

@@ -45,6 +45,11 @@ export interface SegyWriterOptions {
   elevationScalar?: number;
   /** Preallocate this many traces (for {@link SegyWriter.writeAt}). */
   traceCount?: number;
+  /**
+   * Empty an existing file first (default true). False keeps what earlier runs
+   * or other shards wrote into a preallocated file; the file header is rewritten.
+   */
+  truncate?: boolean;
   /** Measurement system, 1 metres (default) or 2 feet. */
   measurementSystem?: 1 | 2;
   /** Header positions (default map). */
@@ -127,7 +132,7 @@ export class SegyWriter {
   }
 
   /**
-   * Creates (truncates) the file and writes its file header.
+   * Creates (by default truncates) the file and writes its file header.
    *
    * @param path output file, or "-" for stdout (sequential writes only)
    * @param options layout and header content
@@ -181,7 +186,12 @@ export class SegyWriter {
     }
     let file: Deno.FsFile;
     try {
-      file = await Deno.open(path, { read: true, write: true, create: true, truncate: true });
+      file = await Deno.open(path, {
+        read: true,
+        write: true,
+        create: true,
+        truncate: options.truncate ?? true,
+      });
     } catch (error) {
       throw new PstmError(
         `cannot create: ${error instanceof Error ? error.message : error}`,

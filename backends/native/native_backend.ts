@@ -1,0 +1,180 @@
+/**
+ * The native backends: the C++ CPU library and the CUDA library, both
+ * behind csrc/include/pstm.h, called through Deno FFI.
+ *
+ * @module
+ */
+
+import type { Backend, BackendStats, BackendTile, TileInputs } from "../backend.ts";
+import { checkTileBuffers } from "../../ffi/buffers.ts";
+import { type NativeKind, openLibrary } from "../../ffi/library.ts";
+import { encodeParams } from "../../ffi/params.ts";
+import { check } from "../../ffi/status.ts";
+import type { PstmLibrary } from "../../ffi/symbols.ts";
+import { EXIT_RUNTIME, PstmError } from "../../pipeline/errors.ts";
+import { describeDevice } from "./native_info.ts";
+import { NativeTile, type TileOwner } from "./native_tile.ts";
+
+export { type NativeDevice, type NativeDeviceInfo, nativeDeviceInfo } from "./native_info.ts";
+export type { NativeKind } from "../../ffi/library.ts";
+
+/** Options of `NativeBackend.open`. */
+export interface NativeBackendOptions {
+  /** CPU threads, 0 (default) = all cores; ignored by CUDA. */
+  threads?: number;
+  /** Device index, default 0. */
+  device?: number;
+}
+
+/**
+ * A Backend over libpstm_cpu or libpstm_cuda. Tiles accumulate through
+ * nonblocking native calls, so reading the next batch overlaps the kernel.
+ *
+ * @example
+ * ```ts ignore
+ * using backend = NativeBackend.open("cpu");
+ * const tile = backend.openTile({ params, points, velocity });
+ * await tile.accumulate(batch);
+ * const image = await tile.finish();
+ * ```
+ */
+export class NativeBackend implements Backend {
+  /** "cpu" or "cuda". */
+  readonly name: NativeKind;
+  /** The device, as the library names it. */
+  readonly device: string;
+  #lib: PstmLibrary;
+  #context: Deno.PointerValue;
+  #tiles = new Set<NativeTile>();
+  #closing = false;
+  #owner: TileOwner;
+
+  private constructor(
+    kind: NativeKind,
+    lib: PstmLibrary,
+    context: Deno.PointerValue,
+    device: string,
+  ) {
+    this.name = kind;
+    this.device = device;
+    this.#lib = lib;
+    this.#context = context;
+    this.#owner = {
+      lib,
+      released: (tile) => {
+        this.#tiles.delete(tile);
+        if (this.#closing && this.#tiles.size === 0) this.#destroy();
+      },
+    };
+  }
+
+  /**
+   * Loads the library of `kind` and creates a context on a device.
+   *
+   * @param kind "cpu" or "cuda"
+   * @param options threads (CPU) and device index
+   * @returns the backend; release it with `close()` or `using`
+   * @throws {PstmError} when the library does not load (exit 1), an option
+   *   is invalid (exit 2) or the device does not exist (exit 1)
+   */
+  static open(kind: NativeKind, options: NativeBackendOptions = {}): NativeBackend {
+    const threads = options.threads ?? 0;
+    const device = options.device ?? 0;
+    for (const [field, value] of [["threads", threads], ["device", device]] as const) {
+      if (!Number.isInteger(value) || value < 0 || value > 2 ** 31 - 1) {
+        throw new PstmError(`must be an integer >= 0: got ${value}`, { field });
+      }
+    }
+    const lib = openLibrary(kind);
+    try {
+      const out = new BigUint64Array(1);
+      check(lib, lib.symbols.pstm_context_create(device, threads, out), "pstm_context_create");
+      const context = Deno.UnsafePointer.create(out[0]);
+      try {
+        return new NativeBackend(kind, lib, context, describeDevice(lib, device).name);
+      } catch (error) {
+        lib.symbols.pstm_context_destroy(context);
+        throw error;
+      }
+    } catch (error) {
+      lib.close();
+      throw error;
+    }
+  }
+
+  /**
+   * Opens an output tile. The image is allocated here, zeroed, and returned
+   * by the tile's `finish()`. `points` and `velocity` must stay unmodified
+   * until then.
+   *
+   * @param inputs parameters, output columns and velocity
+   * @returns the tile
+   * @throws {PstmError} exit code 2 for bad parameters or buffers
+   */
+  openTile(inputs: TileInputs): BackendTile {
+    if (this.#closing) throw new PstmError("openTile: the backend is closed", {}, EXIT_RUNTIME);
+    const { params, points, velocity } = inputs;
+    const encoded = encodeParams(params);
+    const image = new Float32Array(params.nclass * params.npoints * params.ntau);
+    checkTileBuffers(params, points, velocity, image);
+    const buffers = {
+      points: points as Float32Array<ArrayBuffer>,
+      velocity: velocity as Float32Array<ArrayBuffer>,
+      image,
+    };
+    const out = new BigUint64Array(1);
+    const status = this.#lib.symbols.pstm_tile_open(
+      this.#context,
+      encoded,
+      buffers.points,
+      buffers.velocity,
+      image,
+      out,
+    );
+    check(this.#lib, status, "pstm_tile_open");
+    const tile = new NativeTile(this.#owner, Deno.UnsafePointer.create(out[0]), params, buffers);
+    this.#tiles.add(tile);
+    return tile;
+  }
+
+  /** Kernel time, contributions and peak device memory since the backend opened. */
+  stats(): BackendStats {
+    if (this.#context === null) return { kernelSeconds: 0, contributions: 0, deviceBytes: 0 };
+    const out = new Uint8Array(24);
+    check(
+      this.#lib,
+      this.#lib.symbols.pstm_context_stats(this.#context, out),
+      "pstm_context_stats",
+    );
+    const view = new DataView(out.buffer);
+    const little = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+    return {
+      kernelSeconds: view.getFloat64(0, little),
+      contributions: view.getFloat64(8, little),
+      deviceBytes: Number(view.getBigUint64(16, little)),
+    };
+  }
+
+  /**
+   * Closes every tile and releases the context and the library, once calls
+   * still running return. Safe to call twice.
+   */
+  close(): void {
+    if (this.#closing) return;
+    this.#closing = true;
+    for (const tile of [...this.#tiles]) tile.close();
+    if (this.#tiles.size === 0) this.#destroy();
+  }
+
+  /** Same as `close()`, for `using`. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  #destroy(): void {
+    if (this.#context === null) return;
+    this.#lib.symbols.pstm_context_destroy(this.#context);
+    this.#context = null;
+    this.#lib.close();
+  }
+}

@@ -1,0 +1,251 @@
+/*
+ * cpu_backend.cpp — host side of libpstm_cpu: contexts, tiles, validation,
+ * the OpenMP loop over output columns, statistics. The math is in
+ * cpu_kernel.cpp.
+ *
+ * Parallelism: each thread owns whole output columns (points), so no two
+ * threads write the same image sample and no atomics are needed. For one
+ * column the loop visits the traces of the batch, then the output samples.
+ */
+#include <omp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <mutex>
+#include <new>
+#include <set>
+#include <vector>
+
+#include "common.h"
+#include "cpu_kernel.h"
+
+struct pstm_context {
+  int32_t threads = 0;          // 0: all cores
+  std::mutex mutex;             // guards stats and tiles
+  pstm_stats stats{};
+  std::set<pstm_tile*> tiles;   // open tiles, destroyed with the context
+};
+
+struct pstm_tile {
+  pstm_context* ctx = nullptr;
+  pstm_params params{};
+  pstm::cpu::TileConsts consts{};
+  const float* points = nullptr;  // caller's [npoints][2]
+  float* image = nullptr;         // caller's [nclass][npoints][ntau], summed in place
+  std::vector<float> h;           // [ntau] tau / 2
+  std::vector<float> inv_v2;      // [npoints][ntau] 1 / v^2
+  std::vector<float> reach;       // [npoints][ntau] h v tan(max angle) (angle aperture only)
+  std::vector<float> reach_max;   // [npoints][ntau] running maximum of reach
+  std::vector<float> inv_vmax2;   // [npoints] bound used to stop at the trace end
+  std::vector<float> padded;      // [ntraces][ns + 1] scratch copy of the batch
+};
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+int32_t thread_count(int32_t param_threads, int32_t ctx_threads) {
+  if (param_threads > 0) return param_threads;
+  if (ctx_threads > 0) return ctx_threads;
+  return std::max(1, omp_get_max_threads());  // OMP_NUM_THREADS or all cores
+}
+
+/** Per-tile tables: h, 1 / v^2, the angle reach and its running maximum. */
+void build_tables(pstm_tile& t, const float* velocity) {
+  const pstm_params& p = t.params;
+  const auto& c = t.consts;
+  const size_t ntau = size_t(p.ntau), npoints = size_t(p.npoints);
+  t.h.resize(ntau);
+  for (size_t it = 0; it < ntau; ++it) t.h[it] = float(0.5 * (p.tau0 + double(it) * p.dtau));
+  t.inv_v2.resize(npoints * ntau);
+  t.inv_vmax2.resize(npoints);
+  const bool angle = c.tan_max > 0.f;
+  if (angle) {
+    t.reach.resize(npoints * ntau);
+    t.reach_max.resize(npoints * ntau);
+  }
+  // a leg is never shorter than sqrt(h^2 + a / (1 + 2 eta)) for eta > 0
+  const double eta_factor = p.eta > 0 ? 1.0 + 2.0 * p.eta : 1.0;
+  for (size_t j = 0; j < npoints; ++j) {
+    const float* v = velocity + j * ntau;
+    double vmax = 0;
+    float running = -1.f;
+    for (size_t it = 0; it < ntau; ++it) {
+      t.inv_v2[j * ntau + it] = float(1.0 / (double(v[it]) * v[it]));
+      vmax = std::max(vmax, double(v[it]));
+      if (angle) {
+        const float r = t.h[it] * v[it] * c.tan_max;
+        running = std::max(running, r);
+        t.reach[j * ntau + it] = r;
+        t.reach_max[j * ntau + it] = running;
+      }
+    }
+    t.inv_vmax2[j] = float(1.0 / (vmax * vmax * eta_factor) * (1.0 - 1e-6));
+  }
+}
+
+/** Copies the batch with one extra sample per trace equal to the last one. */
+void pad_traces(const float* traces, int32_t ntraces, int32_t ns, float* padded) {
+#pragma omp for schedule(static)
+  for (int32_t k = 0; k < ntraces; ++k) {
+    const float* src = traces + size_t(k) * ns;
+    float* dst = padded + size_t(k) * (ns + 1);
+    std::memcpy(dst, src, sizeof(float) * size_t(ns));
+    dst[ns] = src[ns - 1];
+  }
+}
+
+pstm_status accumulate(pstm_tile& t, int32_t ntraces, const float* traces, const float* geometry,
+                       const int32_t* trace_class) {
+  using namespace pstm::cpu;
+  const pstm_params& p = t.params;
+  const TileConsts& c = t.consts;
+  const size_t ntau = size_t(p.ntau);
+  const int32_t stride = p.ns + 1;
+  t.padded.resize(size_t(ntraces) * size_t(stride));
+  float* padded = t.padded.data();
+  const ColumnKernel kernel = select_kernel(c);
+  const bool angle = c.tan_max > 0.f;
+  int64_t contributions = 0;
+
+  const auto start = Clock::now();
+#pragma omp parallel num_threads(thread_count(p.threads, t.ctx->threads))
+  {
+    pad_traces(traces, ntraces, p.ns, padded);  // ends with a barrier
+#pragma omp for schedule(dynamic, 1) reduction(+ : contributions)
+    for (int32_t j = 0; j < p.npoints; ++j) {
+      const Column col{t.h.data(), t.inv_v2.data() + size_t(j) * ntau,
+                       angle ? t.reach.data() + size_t(j) * ntau : nullptr,
+                       angle ? t.reach_max.data() + size_t(j) * ntau : nullptr,
+                       t.inv_vmax2[size_t(j)]};
+      const double px = t.points[2 * size_t(j)], py = t.points[2 * size_t(j) + 1];
+      for (int32_t k = 0; k < ntraces; ++k) {
+        const int32_t cls = trace_class[k];
+        if (cls < 0 || cls >= p.nclass) continue;
+        const float* g = geometry + 4 * size_t(k);
+        Pair pair;
+        if (!make_pair(c, col, px, py, g[0], g[1], g[2], g[3], padded + size_t(k) * stride,
+                       &pair)) {
+          continue;
+        }
+        float* out = t.image + (size_t(cls) * size_t(p.npoints) + size_t(j)) * ntau;
+        contributions += kernel(c, col, pair, out);
+      }
+    }
+  }
+  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+
+  std::lock_guard<std::mutex> lock(t.ctx->mutex);
+  t.ctx->stats.kernel_seconds += seconds;
+  t.ctx->stats.contributions += double(contributions);
+  return PSTM_OK;
+}
+
+}  // namespace
+
+extern "C" {
+
+PSTM_API int32_t pstm_abi_version(void) { return PSTM_ABI_VERSION; }
+
+PSTM_API const char* pstm_backend_name(void) { return "cpu"; }
+
+PSTM_API pstm_status pstm_device_count(int32_t* count) {
+  if (count == nullptr) return pstm::fail(PSTM_ERR_INVALID_ARGUMENT, "count is NULL");
+  *count = 1;
+  return PSTM_OK;
+}
+
+PSTM_API pstm_status pstm_context_create(int32_t device, int32_t threads, pstm_context** out) {
+  if (out == nullptr) return pstm::fail(PSTM_ERR_INVALID_ARGUMENT, "out is NULL");
+  if (threads < 0) {
+    return pstm::fail(PSTM_ERR_INVALID_ARGUMENT, "threads must be >= 0 (0: all cores): got %d",
+                      threads);
+  }
+  if (device != 0) {
+    return pstm::fail(PSTM_ERR_NO_DEVICE, "device %d does not exist: the CPU build has device 0",
+                      device);
+  }
+  auto* ctx = new (std::nothrow) pstm_context;
+  if (ctx == nullptr) return pstm::fail(PSTM_ERR_OUT_OF_MEMORY, "cannot allocate a context");
+  ctx->threads = threads;
+  *out = ctx;
+  return PSTM_OK;
+}
+
+PSTM_API void pstm_context_destroy(pstm_context* ctx) {
+  if (ctx == nullptr) return;
+  for (pstm_tile* tile : ctx->tiles) delete tile;
+  delete ctx;
+}
+
+PSTM_API pstm_status pstm_tile_open(pstm_context* ctx, const pstm_params* params,
+                                    const float* points, const float* velocity, float* image,
+                                    pstm_tile** out) {
+  if (ctx == nullptr) return pstm::fail(PSTM_ERR_INVALID_ARGUMENT, "ctx is NULL");
+  if (out == nullptr) return pstm::fail(PSTM_ERR_INVALID_ARGUMENT, "out is NULL");
+  if (pstm_status s = pstm::check_params(params); s != PSTM_OK) return s;
+  if (pstm_status s = pstm::check_tile_inputs(*params, points, velocity, image); s != PSTM_OK) {
+    return s;
+  }
+  pstm_tile* tile = nullptr;
+  try {
+    tile = new pstm_tile;
+    tile->ctx = ctx;
+    tile->params = *params;
+    tile->consts = pstm::cpu::make_consts(*params);
+    tile->points = points;
+    tile->image = image;
+    build_tables(*tile, velocity);
+    std::lock_guard<std::mutex> lock(ctx->mutex);
+    ctx->tiles.insert(tile);
+  } catch (const std::bad_alloc&) {
+    delete tile;
+    return pstm::fail(PSTM_ERR_OUT_OF_MEMORY, "cannot allocate the tables of a %d x %d tile",
+                      params->npoints, params->ntau);
+  } catch (...) {
+    delete tile;
+    return pstm::fail(PSTM_ERR_INTERNAL, "unexpected failure while opening a tile");
+  }
+  *out = tile;
+  return PSTM_OK;
+}
+
+PSTM_API pstm_status pstm_tile_accumulate(pstm_tile* tile, int32_t ntraces, const float* traces,
+                                          const float* geometry, const int32_t* trace_class) {
+  if (tile == nullptr) return pstm::fail(PSTM_ERR_INVALID_ARGUMENT, "tile is NULL");
+  const pstm_status s = pstm::check_batch(tile->params, ntraces, traces, geometry, trace_class);
+  if (s != PSTM_OK || ntraces == 0) return s;
+  try {
+    return accumulate(*tile, ntraces, traces, geometry, trace_class);
+  } catch (const std::bad_alloc&) {
+    return pstm::fail(PSTM_ERR_OUT_OF_MEMORY, "cannot allocate a batch of %d traces", ntraces);
+  } catch (...) {
+    return pstm::fail(PSTM_ERR_INTERNAL, "unexpected failure while accumulating a batch");
+  }
+}
+
+PSTM_API pstm_status pstm_tile_finish(pstm_tile* tile) {
+  if (tile == nullptr) return pstm::fail(PSTM_ERR_INVALID_ARGUMENT, "tile is NULL");
+  return PSTM_OK;  // the image was summed in place
+}
+
+PSTM_API void pstm_tile_destroy(pstm_tile* tile) {
+  if (tile == nullptr) return;
+  {
+    std::lock_guard<std::mutex> lock(tile->ctx->mutex);
+    tile->ctx->tiles.erase(tile);
+  }
+  delete tile;
+}
+
+PSTM_API pstm_status pstm_context_stats(const pstm_context* ctx, pstm_stats* out) {
+  if (ctx == nullptr) return pstm::fail(PSTM_ERR_INVALID_ARGUMENT, "ctx is NULL");
+  if (out == nullptr) return pstm::fail(PSTM_ERR_INVALID_ARGUMENT, "out is NULL");
+  auto* mutable_ctx = const_cast<pstm_context*>(ctx);
+  std::lock_guard<std::mutex> lock(mutable_ctx->mutex);
+  *out = ctx->stats;
+  return PSTM_OK;
+}
+
+}  // extern "C"

@@ -1,0 +1,73 @@
+/*
+ * cpu_kernel.h — the CPU Kirchhoff PSTM kernel (math only): the constants of
+ * a tile, the scalars of one (output column, trace) pair, and the column
+ * kernel that sums one trace into one output column. Threads, allocation and
+ * validation live in cpu_backend.cpp.
+ */
+#ifndef PSTM_CPU_KERNEL_H
+#define PSTM_CPU_KERNEL_H
+
+#include <cstdint>
+
+#include "pstm.h"
+
+namespace pstm::cpu {
+
+/** Constants of a tile, derived once from pstm_params. */
+struct TileConsts {
+  int32_t ntau;         // output samples per column
+  float t0;             // time of input sample 0, s
+  float inv_dt;         // 1 / dt, 1/s
+  float last;           // ns - 1: the last valid fractional sample index
+  float t_end;          // t0 + (ns - 1) dt: the latest time inside a trace, s
+  float aperture;       // radius aperture, m (<= 0: unlimited)
+  float tan_max;        // tan(max angle) (0: no angle aperture)
+  float taper;          // tapered fraction of the aperture, 0..1
+  bool antialias;       // triangle antialiasing on
+  float spacing_dt;     // trace_spacing / dt, samples per (s/m)
+  int32_t weights;      // pstm_weights
+  float eta;            // VTI anellipticity
+  int32_t it_cap;       // no output index >= it_cap can read inside a trace
+};
+
+/** Derives the tile constants from validated parameters. */
+TileConsts make_consts(const pstm_params& p);
+
+/** Per-column arrays of a tile, each [ntau]; reach arrays only with an angle aperture. */
+struct Column {
+  const float* h;          // one-way vertical time tau / 2, s (shared by all columns)
+  const float* inv_v2;     // 1 / v_rms^2, s^2/m^2
+  const float* reach;      // h v tan(max angle): horizontal reach of the angle, m
+  const float* reach_max;  // running maximum of reach over 0..it, m
+  float inv_vmax2;         // 1 / (max v over the column)^2, divided by (1 + 2 eta) if eta > 0
+};
+
+/** Scalars of one (column, trace) pair and the range of tau indices to visit. */
+struct Pair {
+  const float* trace;  // padded samples: trace[ns] == trace[ns - 1]
+  float dxs, dys;      // image point minus source, m
+  float dxr, dyr;      // image point minus receiver, m
+  float ds2, dr2;      // squared horizontal distances to source and receiver, m^2
+  float dm;            // horizontal distance to the midpoint, m
+  float q_radius;      // dm / aperture (0 without a radius aperture)
+  int32_t it0, it1;    // visit tau indices [it0, it1)
+};
+
+/**
+ * Fills the pair scalars of output point (px, py) and trace (sx, sy, gx, gy)
+ * and returns false when the radius aperture rejects the pair or no tau
+ * index can contribute. Distances are formed in double, then rounded.
+ */
+bool make_pair(const TileConsts& c, const Column& col, double px, double py, double sx,
+               double sy, double gx, double gy, const float* trace, Pair* pair);
+
+/** Sums one trace into one output column; returns the contributions summed. */
+using ColumnKernel = int64_t (*)(const TileConsts& c, const Column& col, const Pair& pair,
+                                 float* out);
+
+/** Picks the column kernel specialised for the features the tile uses. */
+ColumnKernel select_kernel(const TileConsts& c);
+
+}  // namespace pstm::cpu
+
+#endif  // PSTM_CPU_KERNEL_H

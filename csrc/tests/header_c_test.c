@@ -1,0 +1,24 @@
+/*
+ * header_c_test.c — pstm.h compiles on its own as strict C99 (-Wpedantic
+ * -Werror), its struct layouts are the documented ones, and the library
+ * reports the header's ABI version.
+ */
+#include "pstm.h"
+
+#include <stddef.h>
+#include <stdio.h>
+
+typedef char params_is_68_bytes[sizeof(pstm_params) == 68 ? 1 : -1];
+typedef char threads_at_60[offsetof(pstm_params, threads) == 60 ? 1 : -1];
+typedef char eta_at_56[offsetof(pstm_params, eta) == 56 ? 1 : -1];
+typedef char stats_is_24_bytes[sizeof(pstm_stats) == 24 ? 1 : -1];
+
+int main(void) {
+  if (pstm_abi_version() != PSTM_ABI_VERSION) {
+    fprintf(stderr, "ABI version %d, header says %d\n", (int)pstm_abi_version(), PSTM_ABI_VERSION);
+    return 1;
+  }
+  printf("pstm.h compiles as C; ABI %d, backend %s\n", (int)pstm_abi_version(),
+         pstm_backend_name());
+  return 0;
+}
