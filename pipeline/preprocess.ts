@@ -196,11 +196,11 @@ export function rhoResponse(
     if (k === half) continue; // Nyquist: no real-valued derivative there
     const omega = (2 * Math.PI * (k < half ? k : k - size)) / (size * dt);
     if (rho === "3d") {
-      hi[k] = omega;
+      hi[k] = -omega; // -i omega: minus the time derivative
     } else {
-      const magnitude = Math.sqrt(Math.abs(omega)) * Math.SQRT1_2; // |omega|^0.5 at 45 degrees
+      const magnitude = Math.sqrt(Math.abs(omega)) * Math.SQRT1_2; // |omega|^0.5 at -45 degrees
       hr[k] = magnitude;
-      hi[k] = Math.sign(omega) * magnitude;
+      hi[k] = -Math.sign(omega) * magnitude;
     }
   }
   return [hr, hi];

@@ -39,8 +39,8 @@ export interface TileWriterOptions {
   manifest?: Manifest;
   /** Stage timer. */
   times: StageTimes;
-  /** Called after each tile is durable. */
-  onTile?: (tile: FinishedTile) => void;
+  /** Called (and awaited) after each tile is durable. */
+  onTile?: (tile: FinishedTile) => void | Promise<void>;
 }
 
 /**
@@ -91,7 +91,7 @@ export class TileWriter extends WritableStream<FinishedTile> {
         await options.sink.sync();
         await options.manifest?.record(finished.tile.id);
         options.times.write += (performance.now() - start) / 1000;
-        options.onTile?.(finished);
+        await options.onTile?.(finished);
       },
     });
   }

@@ -36,24 +36,24 @@ Deno.test("Fft inverse undoes forward", () => {
   assert.throws(() => new Fft(48), RangeError);
 });
 
-Deno.test("TracePreprocessor 3d is the time derivative (amplitude and phase)", () => {
+Deno.test("TracePreprocessor 3d is minus the time derivative (amplitude and phase)", () => {
   const { d, derivative } = wavelet();
   const pre = new TracePreprocessor({ ns: NS, dt: DT, rho: "3d", antialias: false });
   const out = pre.apply(d, 1);
-  const error = maxAbs(out.map((v, i) => v - derivative[i]));
+  const error = maxAbs(out.map((v, i) => v + derivative[i]));
   assert(error < 1e-4 * maxAbs(derivative), `error ${error}`);
-  // at the window centre sin -> omega cos: value W0, a +90 degree phase shift
-  assert(Math.abs(out[TC / DT] - W0) < 1e-3 * W0);
+  // at the window centre sin -> -omega cos: value -W0, a -90 degree phase shift
+  assert(Math.abs(out[TC / DT] + W0) < 1e-3 * W0);
 });
 
-Deno.test("TracePreprocessor 3d turns a plain sine into the right cosine", () => {
+Deno.test("TracePreprocessor 3d turns a plain sine into minus the right cosine", () => {
   const ns = 1000, f = 20, w = 2 * Math.PI * f;
   const d = Float32Array.from({ length: ns }, (_, i) => 3 * Math.sin(w * i * DT + 0.3));
   const pre = new TracePreprocessor({ ns, dt: DT, rho: "3d", antialias: false });
   const out = pre.apply(d, 1);
-  // away from the ends (where the truncation rings) it is 3 w cos(w t + 0.3)
+  // away from the ends (where the truncation rings) it is -3 w cos(w t + 0.3)
   for (let i = 300; i < 700; i++) {
-    assert(Math.abs(out[i] - 3 * w * Math.cos(w * i * DT + 0.3)) < 0.02 * 3 * w, `sample ${i}`);
+    assert(Math.abs(out[i] + 3 * w * Math.cos(w * i * DT + 0.3)) < 0.02 * 3 * w, `sample ${i}`);
   }
 });
 

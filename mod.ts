@@ -1,0 +1,94 @@
+/**
+ * pstm: Kirchhoff prestack time migration as a library.
+ *
+ * The streams compose: a SEG-Y file (or stdin) becomes batches of traces,
+ * BinGeometryStream attaches midpoints, offset classes and aperture
+ * footprints, MigrateTileStream has a backend accumulate them into output
+ * tiles and emits each tile once its last contributing trace has passed, and
+ * TileWriter writes finished tiles straight to their place in the output.
+ * `runMigration` does all of it (scan, plan, passes, resume, shards) for a job.
+ *
+ * @example
+ * ```ts
+ * import { parseJobConfig, Progress, runMigration, synthPreset, writeSynthetic } from "./mod.ts";
+ * const dir = await Deno.makeTempDir();
+ * await writeSynthetic(synthPreset("small3d"), `${dir}/in.sgy`, undefined);
+ * const job = parseJobConfig({
+ *   input: `${dir}/in.sgy`, output: `${dir}/out.sgy`, velocity: "0:2000,0.6:2400",
+ *   grid: "1000,2000,25,25,13,11,0", aperture: 300, backend: "reference",
+ * });
+ * const summary = await runMigration(job, new Progress("quiet"));
+ * console.assert(summary.complete && summary.contributions > 0);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ *
+ * @module
+ */
+
+// errors
+export { EXIT_BAD_INPUT, EXIT_OK, EXIT_RUNTIME, PstmError } from "./pipeline/errors.ts";
+export type { ErrorLocation } from "./pipeline/errors.ts";
+
+// SEG-Y input and output
+export type { TraceBatch } from "./pipeline/trace_batch.ts";
+export { SegyFile } from "./pipeline/segy/segy_file.ts";
+export { SegyTraceStream } from "./pipeline/segy/segy_trace_stream.ts";
+export { SegyWriter, type SegyWriterOptions } from "./pipeline/segy/segy_writer.ts";
+export { SegyWritableStream } from "./pipeline/segy/segy_writable_stream.ts";
+export type { SegyInfo } from "./pipeline/segy/segy_info.ts";
+export {
+  DEFAULT_HEADER_MAP,
+  type HeaderField,
+  type HeaderMap,
+  headerMapWith,
+  parseHeaderOverride,
+} from "./pipeline/segy/header_map.ts";
+export { formatScanSummary, scanSegy, type ScanSummary } from "./pipeline/scan.ts";
+
+// the migration streams and their planning
+export { BinGeometryStream, type BinnedBatch } from "./pipeline/bin_geometry_stream.ts";
+export { type FinishedTile, MigrateTileStream } from "./pipeline/migrate_tile_stream.ts";
+export { TileWriter, type TraceSink } from "./pipeline/tile_writer.ts";
+export { GeometryTable } from "./pipeline/geometry_table.ts";
+export { makeFootprint, planTiles, type TileInfo, type TilePlan } from "./pipeline/tile_plan.ts";
+export { Manifest } from "./pipeline/manifest.ts";
+export { TracePreprocessor } from "./pipeline/preprocess.ts";
+export { type MigrationSummary, runMigration } from "./pipeline/migrate_job.ts";
+export { type JobConfig, parseJobConfig, readJobConfig } from "./pipeline/job_config.ts";
+export { Progress } from "./pipeline/progress.ts";
+
+// grid, time, velocity, offset classes
+export {
+  binCentre,
+  binOf,
+  gridPoints,
+  type GridSpec,
+  parseGridFlag,
+  parseTimeFlag,
+  type TimeAxis,
+} from "./pipeline/grid.ts";
+export { openVelocity, parseVelocityFlag, type VelocityModel } from "./pipeline/velocity.ts";
+export { type OffsetClasses, parseOffsetClasses } from "./pipeline/offset_classes.ts";
+
+// synthetic surveys and checking images
+export { synthBatches, synthPreset, type SynthSpec, synthTruth } from "./pipeline/synth.ts";
+export { writeSynthetic } from "./cli/synth.ts";
+export { findFocus, readStack } from "./pipeline/focus.ts";
+
+// backends
+export type {
+  Backend,
+  BackendTile,
+  KernelBatch,
+  KernelParams,
+  TileInputs,
+} from "./backends/backend.ts";
+export { openBackend } from "./backends/select.ts";
+export { ReferenceBackend } from "./backends/reference/reference_backend.ts";
+export { referenceAccumulate } from "./backends/reference/reference_kernel.ts";
+export { WebGpuBackend } from "./backends/webgpu/mod.ts";
+export { nativeAvailability, NativeBackend } from "./ffi/mod.ts";
+
+// pictures
+export { renderSection } from "./plot/render_section.ts";
+export { renderFoldMap } from "./plot/fold_map.ts";
