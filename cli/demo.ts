@@ -8,7 +8,13 @@
  * @module
  */
 
-import { binOf, checkGrid, crosslineNumber, type GridSpec, inlineNumber } from "../pipeline/grid.ts";
+import {
+  binOf,
+  checkGrid,
+  crosslineNumber,
+  type GridSpec,
+  inlineNumber,
+} from "../pipeline/grid.ts";
 import { EXIT_OK, EXIT_RUNTIME } from "../pipeline/errors.ts";
 import { findFocus, readStack } from "../pipeline/focus.ts";
 import { parseJobConfig } from "../pipeline/job_config.ts";
@@ -42,8 +48,10 @@ export const demoCommand: Command = {
     const say = (line: string) => console.log(line);
     const spec = synthPreset("demo3d");
     const survey = `${dir}/survey.sgy`, image = `${dir}/image.sgy`;
-    say(`1. synthesizing ${synthTraceCount(spec)} traces (${spec.nx} x ${spec.ny} midpoints, ` +
-      `${spec.offsets.length} offsets, ${spec.ns} samples at ${spec.dt * 1000} ms) -> ${survey}`);
+    say(
+      `1. synthesizing ${synthTraceCount(spec)} traces (${spec.nx} x ${spec.ny} midpoints, ` +
+        `${spec.offsets.length} offsets, ${spec.ns} samples at ${spec.dt * 1000} ms) -> ${survey}`,
+    );
     await writeSynthetic(spec, survey, `${dir}/survey.truth.json`);
 
     say(`2. scanning the headers (pstm scan ${survey} --plot ${dir}/fold.png)`);
@@ -74,8 +82,10 @@ export const demoCommand: Command = {
       offsetClasses: "0:200:4",
       backend: stringFlag(args, "backend") ?? "auto",
     }, "demo");
-    say(`3. migrating (full mode: aperture 1000 m, max angle 70 deg, taper 0.2, antialiasing, ` +
-      `rho 3d, obliquity weights, 4 offset classes) -> ${image}`);
+    say(
+      `3. migrating (full mode: aperture 1000 m, max angle 70 deg, taper 0.2, antialiasing, ` +
+        `rho 3d, obliquity weights, 4 offset classes) -> ${image}`,
+    );
     const progress = new Progress(progressMode({ quiet: args.values.quiet === true }));
     const summary = await runMigration(job, progress);
     say(formatSummary(summary));

@@ -33,13 +33,25 @@ export const migrateCommand: Command = {
         value: "X0,Y0,DX,DY,NX,NY[,AZ]",
         description: "output grid: origin bin centre, spacing, counts, azimuth (deg from +x)",
       },
-      time: { type: "string", value: "T0,DT,NT", description: "output times in s (default: input's)" },
+      time: {
+        type: "string",
+        value: "T0,DT,NT",
+        description: "output times in s (default: input's)",
+      },
       aperture: { type: "string", value: "R|none", description: "aperture radius in m" },
       "max-angle": { type: "string", value: "DEG", description: "maximum aperture angle" },
-      taper: { type: "string", value: "FRACTION", description: "cosine-tapered part of the aperture" },
+      taper: {
+        type: "string",
+        value: "FRACTION",
+        description: "cosine-tapered part of the aperture",
+      },
       aa: { type: "string", value: "on|off", description: "triangle antialiasing" },
       rho: { type: "string", value: "3d|2d|none", description: "rho filter" },
-      weights: { type: "string", value: "none|obliquity|spreading", description: "amplitude weights" },
+      weights: {
+        type: "string",
+        value: "none|obliquity|spreading",
+        description: "amplitude weights",
+      },
       eta: { type: "string", value: "ETA", description: "VTI anellipticity per leg" },
       "trace-spacing": { type: "string", value: "M", description: "input trace spacing for --aa" },
       "offset-classes": {
@@ -64,7 +76,10 @@ export const migrateCommand: Command = {
       },
       resume: { type: "boolean", description: "continue an interrupted run" },
       shard: { type: "string", value: "I/N", description: "migrate shard I of N (0-based)" },
-      "zero-non-finite": { type: "boolean", description: "zero NaN/Inf samples instead of failing" },
+      "zero-non-finite": {
+        type: "boolean",
+        description: "zero NaN/Inf samples instead of failing",
+      },
       "tile-timings": { type: "boolean", description: "log a timing line per tile" },
       quiet: { type: "boolean", short: "q", description: "no progress, no summary" },
       log: { type: "string", value: "text|json", description: "json: one JSON event per line" },
@@ -79,7 +94,9 @@ export const migrateCommand: Command = {
   },
   async run(args) {
     const job = await jobFromArgs(args);
-    const progress = new Progress(progressMode({ quiet: args.values.quiet === true, log: job.log }));
+    const progress = new Progress(
+      progressMode({ quiet: args.values.quiet === true, log: job.log }),
+    );
     const stop = new AbortController();
     const signals = (["SIGINT", "SIGTERM"] as const).map((name) => {
       const listener = () => stop.abort(name);
@@ -179,7 +196,9 @@ export function formatSummary(s: MigrationSummary): string {
     `  traces       ${s.traces} in the input, ${s.tracesRead} read in ${s.passes} pass(es), ` +
     `${rate.toFixed(0)} traces/s`,
     `  contributions ${s.contributions.toExponential(3)} ` +
-    `(${(s.kernelSeconds > 0 ? s.contributions / s.kernelSeconds : 0).toExponential(2)}/s in the kernel)`,
+    `(${
+      (s.kernelSeconds > 0 ? s.contributions / s.kernelSeconds : 0).toExponential(2)
+    }/s in the kernel)`,
     `  tiles        ${s.tilesWritten} written` +
     (s.tilesResumed ? `, ${s.tilesResumed} resumed` : "") + ` of ${s.tiles} ` +
     `(${s.plan.tileNx} x ${s.plan.tileNy} bins each)`,

@@ -70,7 +70,10 @@ export const scanCommand: Command = {
     );
     if (plot !== undefined) {
       if (!foldCounts) {
-        throw new PstmError("the grid is too large for a fold map", { file: input, field: "--plot" });
+        throw new PstmError("the grid is too large for a fold map", {
+          file: input,
+          field: "--plot",
+        });
       }
       const { nx, ny, dx, dy } = summary.grid;
       await writePng(

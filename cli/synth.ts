@@ -26,7 +26,12 @@ export const synthCommand: Command = {
     usage: "synth -o OUT.sgy [--preset NAME] [--traces N] [--truth FILE]",
     positionals: { min: 0, max: 0 },
     flags: {
-      output: { type: "string", short: "o", value: "OUT.sgy", description: "output (- for stdout)" },
+      output: {
+        type: "string",
+        short: "o",
+        value: "OUT.sgy",
+        description: "output (- for stdout)",
+      },
       preset: {
         type: "string",
         value: "NAME",

@@ -9,8 +9,8 @@
 import { z } from "zod";
 import { PstmError } from "./errors.ts";
 
-/** Schema of a migration job (the keys of `--config job.json`). */
-export const JobSchema = z.object({
+/** Schema of a migration job (the keys of `--config job.json`); JobConfig is its type. */
+const JobSchema = z.object({
   /** Input SEG-Y path, "-" for stdin. */
   input: z.string().min(1),
   /** Output SEG-Y path. */

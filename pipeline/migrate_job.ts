@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { Backend, KernelParams } from "../backends/backend.ts";
+import type { Backend, KernelParams, TileInputs } from "../backends/backend.ts";
 import { openBackend } from "../backends/select.ts";
 import { BinGeometryStream } from "./bin_geometry_stream.ts";
 import { EXIT_RUNTIME, PstmError } from "./errors.ts";
@@ -16,8 +16,8 @@ import { GeometryTable } from "./geometry_table.ts";
 import {
   binOf,
   checkGrid,
-  type GridSpec,
   gridPoints,
+  type GridSpec,
   parseGridFlag,
   parseTimeFlag,
   type TimeAxis,
@@ -26,7 +26,12 @@ import type { JobConfig } from "./job_config.ts";
 import { fingerprintOf, Manifest, type ManifestHeader } from "./manifest.ts";
 import { defaultMemoryBudget, parseSize, peakRss } from "./memory.ts";
 import { MigrateTileStream } from "./migrate_tile_stream.ts";
-import { defaultOffsetClasses, offsetClassOf, type OffsetClasses, parseOffsetClasses } from "./offset_classes.ts";
+import {
+  defaultOffsetClasses,
+  type OffsetClasses,
+  offsetClassOf,
+  parseOffsetClasses,
+} from "./offset_classes.ts";
 import { TracePreprocessor } from "./preprocess.ts";
 import type { Progress } from "./progress.ts";
 import { scanSegy } from "./scan.ts";
@@ -207,18 +212,22 @@ export async function runMigration(
     const totalTraces = plan.passes.reduce((n, p) => n + p.lastTrace - p.firstTrace + 1, 0);
     const tilesToDo = plan.emptyTiles.length +
       plan.passes.reduce((n, p) => n + p.tileIds.length, 0);
-    progress.event("plan", {
-      traces: info.traceCount,
-      grid,
-      tiles: plan.tiles.length,
-      tileBins: [plan.tileNx, plan.tileNy],
-      passes: plan.passes.length,
-      resumed: plan.doneTiles.length,
-      budget,
-    }, `pstm: ${info.traceCount} traces -> ${grid.nx} x ${grid.ny} bins x ${time.ntau} samples` +
-      ` x ${classes.count} class(es); ${plan.tiles.length} tile(s) of ${plan.tileNx} x ` +
-      `${plan.tileNy} bins in ${plan.passes.length} pass(es)` +
-      (plan.doneTiles.length ? `; ${plan.doneTiles.length} tile(s) already done` : ""));
+    progress.event(
+      "plan",
+      {
+        traces: info.traceCount,
+        grid,
+        tiles: plan.tiles.length,
+        tileBins: [plan.tileNx, plan.tileNy],
+        passes: plan.passes.length,
+        resumed: plan.doneTiles.length,
+        budget,
+      },
+      `pstm: ${info.traceCount} traces -> ${grid.nx} x ${grid.ny} bins x ${time.ntau} samples` +
+        ` x ${classes.count} class(es); ${plan.tiles.length} tile(s) of ${plan.tileNx} x ` +
+        `${plan.tileNy} bins in ${plan.passes.length} pass(es)` +
+        (plan.doneTiles.length ? `; ${plan.doneTiles.length} tile(s) already done` : ""),
+    );
 
     // 2. the output, preallocated; finished tiles go straight to their place
     const volume = await SegyWriter.create(partialPath, {
@@ -257,7 +266,9 @@ export async function runMigration(
         progress.event(
           "pass",
           { pass: passIndex, of: plan.passes.length, ...pass },
-          `pass ${passIndex + 1}/${plan.passes.length}: traces ${pass.firstTrace}..${pass.lastTrace}, ${pass.tileIds.length} tile(s)`,
+          `pass ${
+            passIndex + 1
+          }/${plan.passes.length}: traces ${pass.firstTrace}..${pass.lastTrace}, ${pass.tileIds.length} tile(s)`,
         );
         const tiles = pass.tileIds.map((id) => plan.tiles[id]);
         const input = file.stream({
@@ -265,10 +276,16 @@ export async function runMigration(
           count: pass.lastTrace - pass.firstTrace + 1,
           batchSize: job.batchSize,
         });
-        await timedReads(input, times, (n) => {
-          tracesRead += n;
-          progress.advance(n);
-        }, job.zeroNonFinite, inputPath)
+        await timedReads(
+          input,
+          times,
+          (n) => {
+            tracesRead += n;
+            progress.advance(n);
+          },
+          job.zeroNonFinite,
+          inputPath,
+        )
           .pipeThrough(
             new BinGeometryStream({
               origin: [grid.x0, grid.y0],
@@ -281,7 +298,7 @@ export async function runMigration(
               backend,
               tiles,
               ntx: plan.ntx,
-              tileInputs: (tile) => tileInputs(tile, grid, time, velocity, params),
+              tileInputs: (tile) => tileInputs(tile, grid, velocity, params),
               preprocess: (samples, count) => preprocessor.apply(samples, count),
               times,
             }),
@@ -359,10 +376,9 @@ function apertureReach(params: KernelParams, time: TimeAxis, vmax: number): numb
 function tileInputs(
   tile: { ix0: number; ix1: number; iy0: number; iy1: number },
   grid: GridSpec,
-  time: TimeAxis,
   velocity: VelocityModel,
   base: KernelParams,
-) {
+): TileInputs {
   const points = gridPoints(grid, tile.ix0, tile.ix1, tile.iy0, tile.iy1);
   return {
     params: { ...base, npoints: points.length / 2 },
@@ -406,9 +422,14 @@ async function spoolStdin(output: string): Promise<string> {
     const file = await Deno.open(path, { write: true, create: true, truncate: true });
     await Deno.stdin.readable.pipeTo(file.writable);
   } catch (error) {
-    throw new PstmError(`cannot spool standard input: ${(error as Error).message}`, {
-      file: path,
-    }, EXIT_RUNTIME, { cause: error });
+    throw new PstmError(
+      `cannot spool standard input: ${(error as Error).message}`,
+      {
+        file: path,
+      },
+      EXIT_RUNTIME,
+      { cause: error },
+    );
   }
   return path;
 }

@@ -384,7 +384,12 @@ export function* synthBatches(spec: SynthSpec, batchSize = 1024): Generator<Trac
         const tau = r.tau0 + r.dipX * (mx - centreX) + r.dipY * (my - centreY);
         if (tau <= 0) continue;
         const v = synthVelocityAt(spec, tau);
-        wavelet.add(trace, Math.sqrt(tau * tau + (offset * offset) / (v * v)), spec.dt, r.amplitude);
+        wavelet.add(
+          trace,
+          Math.sqrt(tau * tau + (offset * offset) / (v * v)),
+          spec.dt,
+          r.amplitude,
+        );
       }
       if (spec.noise > 0) {
         for (let i = 0; i < spec.ns; i++) trace[i] += spec.noise * random();

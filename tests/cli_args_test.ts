@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { closest, type CommandSpec, formatHelp, numberFlag, parseCommandArgs } from "../cli/args.ts";
+import {
+  closest,
+  type CommandSpec,
+  formatHelp,
+  numberFlag,
+  parseCommandArgs,
+} from "../cli/args.ts";
 import { PstmError } from "../pipeline/errors.ts";
 
 const spec: CommandSpec = {

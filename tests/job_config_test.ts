@@ -34,7 +34,10 @@ Deno.test("parseJobConfig names the bad key", () => {
 Deno.test("readJobConfig merges command-line overrides over the file", async () => {
   const dir = await Deno.makeTempDir();
   const path = `${dir}/job.json`;
-  await Deno.writeTextFile(path, JSON.stringify({ input: "a", output: "b", velocity: "1500", aa: true }));
+  await Deno.writeTextFile(
+    path,
+    JSON.stringify({ input: "a", output: "b", velocity: "1500", aa: true }),
+  );
   const job = await readJobConfig(path, { velocity: "2500" });
   assert.equal(job.velocity, "2500");
   assert.equal(job.aa, true);

@@ -5,7 +5,13 @@ import { findFocus, readStack } from "../pipeline/focus.ts";
 import { binOf, parseGridFlag } from "../pipeline/grid.ts";
 import { Manifest } from "../pipeline/manifest.ts";
 import { mergeShards } from "../cli/merge.ts";
-import { makeSurvey, migrate, readAllSamples, relativeL2, type Survey } from "./helpers/migrate_support.ts";
+import {
+  makeSurvey,
+  migrate,
+  readAllSamples,
+  relativeL2,
+  type Survey,
+} from "./helpers/migrate_support.ts";
 
 const FULL = {
   aperture: 500,
@@ -53,7 +59,10 @@ Deno.test("runMigration images a flat reflector flat at its true time", async ()
   for (const [ix, iy] of [[15, 15], [12, 14], [18, 16], [14, 19]]) {
     const x = grid.x0 + ix * grid.dx, y = grid.y0 + iy * grid.dy;
     const focus = findFocus(stack, x, y, tau, 0);
-    assert.ok(Math.abs(focus.tau - tau) <= stack.time.dtau * 0.5 + 1e-9, `bin ${ix},${iy}: ${focus.tau}`);
+    assert.ok(
+      Math.abs(focus.tau - tau) <= stack.time.dtau * 0.5 + 1e-9,
+      `bin ${ix},${iy}: ${focus.tau}`,
+    );
     // with the rho filter the reflector keeps the input wavelet's polarity: a positive peak
     const trace = stack.data.subarray((iy * grid.nx + ix) * stack.time.ntau);
     assert.ok(trace[focus.it] > 0, `bin ${ix},${iy}: polarity ${trace[focus.it]}`);
@@ -79,7 +88,10 @@ Deno.test("runMigration: cpu agrees with the reference backend (plain 1e-4, full
         backend: new ReferenceBackend(),
       });
       assert.equal(reference.summary.backend, "reference");
-      const misfit = relativeL2(await readAllSamples(cpu.output), await readAllSamples(reference.output));
+      const misfit = relativeL2(
+        await readAllSamples(cpu.output),
+        await readAllSamples(reference.output),
+      );
       assert.ok(misfit <= tolerance, `${preset} ${mode}: relative L2 ${misfit}`);
     }
     await Deno.remove(survey.dir, { recursive: true });

@@ -3,7 +3,7 @@ import type { KernelParams } from "../backends/backend.ts";
 import { ReferenceBackend } from "../backends/reference/reference_backend.ts";
 import { BinGeometryStream } from "../pipeline/bin_geometry_stream.ts";
 import { GeometryTable } from "../pipeline/geometry_table.ts";
-import { binOf, type GridSpec, gridPoints } from "../pipeline/grid.ts";
+import { binOf, gridPoints, type GridSpec } from "../pipeline/grid.ts";
 import { MigrateTileStream } from "../pipeline/migrate_tile_stream.ts";
 import { newStageTimes } from "../pipeline/stage_times.ts";
 import { synthBatches, synthPreset, synthVelocityAt } from "../pipeline/synth.ts";
@@ -124,7 +124,9 @@ async function migrateThroughStreams(tileBins: [number, number], batchSize: numb
     const tile = plan.tiles[id];
     for (let iy = tile.iy0; iy < tile.iy1; iy++) {
       for (let ix = tile.ix0; ix < tile.ix1; ix++) {
-        for (let c = 0; c < 2; c++) written.set(outputTraceIndex(grid, 2, ix, iy, c), new Float32Array(time.ntau));
+        for (let c = 0; c < 2; c++) {
+          written.set(outputTraceIndex(grid, 2, ix, iy, c), new Float32Array(time.ntau));
+        }
       }
     }
   }
@@ -159,7 +161,11 @@ Deno.test("streams: the diffractor focuses at its bin and time", async () => {
     for (let ix = 0; ix < grid.nx; ix++) {
       const a = written.get(outputTraceIndex(grid, 2, ix, iy, 0))!;
       const c = written.get(outputTraceIndex(grid, 2, ix, iy, 1))!;
-      for (let it = Math.round(d.tau / time.dtau) - 15; it <= Math.round(d.tau / time.dtau) + 15; it++) {
+      for (
+        let it = Math.round(d.tau / time.dtau) - 15;
+        it <= Math.round(d.tau / time.dtau) + 15;
+        it++
+      ) {
         let energy = 0;
         energy = Math.abs(a[it] + c[it]);
         if (energy > best.energy) best = { energy, ix, iy, it };
@@ -168,5 +174,8 @@ Deno.test("streams: the diffractor focuses at its bin and time", async () => {
   }
   assert.equal(best.ix, Math.round(b.ix));
   assert.equal(best.iy, Math.round(b.iy));
-  assert.ok(Math.abs(best.it * time.dtau - d.tau) <= time.dtau, `focused at ${best.it * time.dtau}`);
+  assert.ok(
+    Math.abs(best.it * time.dtau - d.tau) <= time.dtau,
+    `focused at ${best.it * time.dtau}`,
+  );
 });

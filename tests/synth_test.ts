@@ -37,7 +37,10 @@ Deno.test("synthBatches puts a diffractor's wavelet peak at its DSR time", () =>
     const trace = batch.samples.subarray(k * spec.ns, (k + 1) * spec.ns);
     let peak = 0;
     for (let i = 1; i < spec.ns; i++) if (trace[i] > trace[peak]) peak = i;
-    assert.ok(Math.abs(peak * spec.dt - t) <= spec.dt, `trace ${k}: peak ${peak * spec.dt} vs ${t}`);
+    assert.ok(
+      Math.abs(peak * spec.dt - t) <= spec.dt,
+      `trace ${k}: peak ${peak * spec.dt} vs ${t}`,
+    );
   }
 });
 
@@ -55,7 +58,11 @@ Deno.test("synthPreset scales to a requested trace count and keeps events centre
 
 Deno.test("synthTruth describes the grid, the velocity and the events", () => {
   const spec = synthPreset("wide3d");
-  const truth = synthTruth(spec) as { traces: number; velocity: string; midpointGrid: { gridFlag: string } };
+  const truth = synthTruth(spec) as {
+    traces: number;
+    velocity: string;
+    midpointGrid: { gridFlag: string };
+  };
   assert.equal(truth.traces, synthTraceCount(spec));
   assert.equal(truth.velocity, synthVelocityText(spec));
   assert.equal(truth.midpointGrid.gridFlag.split(",").length, 7);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { GeometryTable } from "../pipeline/geometry_table.ts";
-import { makeFootprint, planTiles, type PlanRequest } from "../pipeline/tile_plan.ts";
+import { makeFootprint, type PlanRequest, planTiles } from "../pipeline/tile_plan.ts";
 import { PstmError } from "../pipeline/errors.ts";
 
 /** A survey of midpoints on a 20 x 20 grid at 10 m, one trace each, sorted by row. */

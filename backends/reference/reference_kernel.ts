@@ -94,8 +94,10 @@ export function referenceAccumulate(
         let value: number;
         if (p.antialias) {
           // operator dip |grad_p t| (s/m) sets the triangle half-width in samples
-          const gxs = (ts > 0 ? (px - sx) / (v * v * ts) : 0) + (tr > 0 ? (px - gx) / (v * v * tr) : 0);
-          const gys = (ts > 0 ? (py - sy) / (v * v * ts) : 0) + (tr > 0 ? (py - gy) / (v * v * tr) : 0);
+          const gxs = (ts > 0 ? (px - sx) / (v * v * ts) : 0) +
+            (tr > 0 ? (px - gx) / (v * v * tr) : 0);
+          const gys = (ts > 0 ? (py - sy) / (v * v * ts) : 0) +
+            (tr > 0 ? (py - gy) / (v * v * tr) : 0);
           const width = Math.max(1, (Math.hypot(gxs, gys) * p.traceSpacing) / p.dt);
           value = (2 * lerpClamped(trace, u) - lerpClamped(trace, u - width) -
             lerpClamped(trace, u + width)) / (width * width);

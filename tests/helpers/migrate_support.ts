@@ -9,7 +9,11 @@ import { writeSynthetic } from "../../cli/synth.ts";
 import { ensureCpuLibrary } from "../../backends/native/_test_support.ts";
 import type { Backend } from "../../backends/backend.ts";
 import { type JobConfig, parseJobConfig } from "../../pipeline/job_config.ts";
-import { type MigrationHooks, type MigrationSummary, runMigration } from "../../pipeline/migrate_job.ts";
+import {
+  type MigrationHooks,
+  type MigrationSummary,
+  runMigration,
+} from "../../pipeline/migrate_job.ts";
 import { Progress } from "../../pipeline/progress.ts";
 import { SegyFile } from "../../pipeline/segy/segy_file.ts";
 import { synthPreset, type SynthSpec, synthVelocityText } from "../../pipeline/synth.ts";

@@ -1,0 +1,218 @@
+import assert from "node:assert/strict";
+import { main } from "../cli.ts";
+import { makeSurvey, readAllSamples, relativeL2, runCli } from "./helpers/migrate_support.ts";
+
+/** Runs main() in-process, capturing console output. */
+async function runMain(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [], err: string[] = [];
+  const log = console.log, error = console.error;
+  console.log = (...a: unknown[]) => out.push(a.join(" "));
+  console.error = (...a: unknown[]) => err.push(a.join(" "));
+  try {
+    const code = await main(args);
+    return { code, out: out.join("\n"), err: err.join("\n") };
+  } finally {
+    console.log = log;
+    console.error = error;
+  }
+}
+
+Deno.test("pstm --help lists every command; unknown commands get a suggestion and exit 2", async () => {
+  const help = await runMain(["--help"]);
+  assert.equal(help.code, 0);
+  for (const name of ["scan", "synth", "migrate", "plot", "merge", "info", "demo"]) {
+    assert.match(help.out, new RegExp(`\\b${name}\\b`));
+  }
+  const unknown = await runMain(["migrat"]);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.err, /did you mean "migrate"/);
+  assert.equal((await runMain([])).code, 2);
+  assert.match((await runMain(["--version"])).out, /^pstm \d/);
+});
+
+Deno.test("pstm COMMAND --help shows flags and examples; bad flags exit 2 naming the flag", async () => {
+  const help = await runMain(["migrate", "--help"]);
+  assert.equal(help.code, 0);
+  assert.match(help.out, /--velocity V/);
+  assert.match(help.out, /Examples:/);
+  const bad = await runMain(["migrate", "in.sgy", "-o", "x.sgy", "--velocty", "2000"]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /did you mean --velocity/);
+  const missing = await runMain(["migrate", "in.sgy", "-o", "x.sgy"]);
+  assert.equal(missing.code, 2);
+  assert.match(missing.err, /--velocity is required/);
+  const aa = await runMain([
+    "migrate",
+    "in.sgy",
+    "-o",
+    "x.sgy",
+    "--velocity",
+    "2",
+    "--aa",
+    "maybe",
+  ]);
+  assert.equal(aa.code, 2);
+  assert.match(aa.err, /--aa must be on or off/);
+});
+
+Deno.test("pstm info lists the backends and what auto picks", async () => {
+  const text = await runMain(["info"]);
+  assert.equal(text.code, 0);
+  assert.match(text.out, /cpu\s+yes/);
+  assert.match(text.out, /cuda\s+no/);
+  assert.match(text.out, /auto picks: cpu/);
+  const json = JSON.parse((await runMain(["info", "--json"])).out);
+  assert.equal(json.auto, "cpu");
+  assert.ok(json.backends.some((b: { name: string }) => b.name === "reference"));
+});
+
+Deno.test("pstm migrate: bad input exits 2 naming the file, the trace or the field", async () => {
+  const survey = await makeSurvey("small3d");
+  const out = `${survey.dir}/out.sgy`;
+  const cases: [string[], RegExp][] = [
+    [["migrate", `${survey.dir}/missing.sgy`, "-o", out, "--velocity", "2000"], /missing\.sgy/],
+    [["migrate", survey.path, "-o", out, "--velocity", "-5"], /velocity/i],
+    [["migrate", survey.path, "-o", out, "--velocity", "2000", "--memory", "1KiB"], /--memory/],
+    [["migrate", survey.path, "-o", out, "--velocity", "2000", "--grid", "0,0,-1,1,2,2"], /grid/i],
+    [["migrate", survey.path, "-o", out, "--velocity", "2000", "--shard", "3/2"], /--shard/],
+  ];
+  for (const [args, pattern] of cases) {
+    const result = await runMain(args);
+    assert.equal(result.code, 2, `${args.join(" ")}: ${result.err}`);
+    assert.match(result.err, pattern);
+  }
+  await Deno.remove(survey.dir, { recursive: true });
+});
+
+Deno.test("pipelines: pstm synth -o - | pstm migrate - equals migrating the file", async () => {
+  const survey = await makeSurvey("small3d");
+  const raw = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      new URL("../cli.ts", import.meta.url).pathname,
+      "synth",
+      "-o",
+      "-",
+      "--preset",
+      "small3d",
+    ],
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  assert.ok(raw.success && raw.stdout.length > 3600);
+  const common = [
+    "--velocity",
+    survey.velocity,
+    "--grid",
+    survey.grid,
+    "--aperture",
+    "300",
+    "--quiet",
+  ];
+  const piped = await runCli(
+    ["migrate", "-", "-o", `${survey.dir}/piped.sgy`, ...common],
+    raw.stdout,
+  );
+  assert.equal(piped.code, 0, piped.stderr);
+  const direct = await runCli([
+    "migrate",
+    survey.path,
+    "-o",
+    `${survey.dir}/direct.sgy`,
+    ...common,
+  ]);
+  assert.equal(direct.code, 0, direct.stderr);
+  const misfit = relativeL2(
+    await readAllSamples(`${survey.dir}/piped.sgy`),
+    await readAllSamples(`${survey.dir}/direct.sgy`),
+  );
+  assert.equal(misfit, 0);
+  await assert.rejects(() => Deno.stat(`${survey.dir}/piped.sgy.stdin-spool.sgy`));
+  await Deno.remove(survey.dir, { recursive: true });
+});
+
+Deno.test("pstm migrate --config job.json --log json prints events and a summary", async () => {
+  const survey = await makeSurvey("small3d");
+  const config = `${survey.dir}/job.json`;
+  await Deno.writeTextFile(
+    config,
+    JSON.stringify({
+      input: survey.path,
+      output: `${survey.dir}/out.sgy`,
+      velocity: survey.velocity,
+      grid: survey.grid,
+      aperture: 250,
+      offsetClasses: "0:300:2",
+      tileBins: [7, 6],
+    }),
+  );
+  const result = await runCli(["migrate", "--config", config, "--log", "json", "--tile-timings"]);
+  assert.equal(result.code, 0, result.stderr);
+  const events = result.stderr.trim().split("\n").map((line) => JSON.parse(line));
+  const names = events.map((e) => e.event);
+  assert.ok(names.includes("plan"));
+  assert.equal(names.filter((n) => n === "tile").length, 4);
+  const summary = events.find((e) => e.event === "summary");
+  assert.equal(summary.complete, true);
+  assert.equal(summary.tiles, 4);
+  assert.ok(summary.peakRss > 0 && summary.contributions > 0);
+  const bad = `${survey.dir}/bad.json`;
+  await Deno.writeTextFile(
+    bad,
+    JSON.stringify({ input: "a", output: "b", velocity: "1", taper: 5 }),
+  );
+  const invalid = await runCli(["migrate", "--config", bad]);
+  assert.equal(invalid.code, 2);
+  assert.match(invalid.stderr, /bad\.json.*taper/);
+  await Deno.remove(survey.dir, { recursive: true });
+});
+
+Deno.test("the migrated volume opens in segyio as a structured cube with inlines, crosslines, offsets", async (t) => {
+  const python = "/usr/bin/python3";
+  const probe = await new Deno.Command(python, { args: ["-c", "import segyio"], stderr: "null" })
+    .output().catch(() => ({ success: false }));
+  if (!probe.success) {
+    console.log("skipped: /usr/bin/python3 cannot import segyio");
+    return;
+  }
+  const survey = await makeSurvey("small3d");
+  const out = `${survey.dir}/cube.sgy`;
+  const result = await runCli([
+    "migrate",
+    survey.path,
+    "-o",
+    out,
+    "--velocity",
+    survey.velocity,
+    "--grid",
+    survey.grid,
+    "--offset-classes",
+    "0:300:2",
+    "--aperture",
+    "250",
+    "--quiet",
+  ]);
+  assert.equal(result.code, 0, result.stderr);
+  const script = `
+import json, segyio, sys
+with segyio.open(sys.argv[1], iline=189, xline=193) as f:
+    print(json.dumps({"ilines": list(map(int, f.ilines)), "xlines": list(map(int, f.xlines)),
+        "offsets": list(map(int, f.offsets)), "sorting": int(f.sorting), "ns": len(f.samples),
+        "dt": segyio.tools.dt(f)}))`;
+  const py = await new Deno.Command(python, {
+    args: ["-c", script, out],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  await t.step("segyio reads the geometry", () => {
+    assert.ok(py.success, new TextDecoder().decode(py.stderr));
+    const cube = JSON.parse(new TextDecoder().decode(py.stdout));
+    assert.deepEqual(cube.ilines, Array.from({ length: 11 }, (_, i) => i + 1));
+    assert.deepEqual(cube.xlines, Array.from({ length: 13 }, (_, i) => i + 1));
+    assert.deepEqual(cube.offsets, [150, 450]);
+    assert.equal(cube.ns, 150);
+    assert.equal(cube.dt, 4000);
+  });
+  await Deno.remove(survey.dir, { recursive: true });
+});
