@@ -98,6 +98,11 @@ export interface Backend {
   readonly name: string;
   /** Human description of the device it runs on. */
   readonly device: string;
+  /**
+   * Bytes of device memory open tiles may use (a share of the GPU's free
+   * memory); undefined when tiles live in host memory.
+   */
+  readonly memoryLimit?: number;
   /** Opens an output tile. */
   openTile(inputs: TileInputs): BackendTile;
   /** Statistics so far. */

@@ -207,6 +207,8 @@ export function formatSummary(s: MigrationSummary): string {
     `kernel ${s.times.kernel.toFixed(2)} s, write ${s.times.write.toFixed(2)} s`,
     `  memory       peak RSS ${formatBytes(s.peakRss)} (budget ${formatBytes(s.plan.budget)})` +
     (s.deviceBytes ? `, device ${formatBytes(s.deviceBytes)}` : ""),
+    `  kernel busy  ${s.kernelSeconds.toFixed(2)} s of ${s.seconds.toFixed(2)} s wall ` +
+    `(${(s.seconds > 0 ? (100 * s.kernelSeconds) / s.seconds : 0).toFixed(0)}%)`,
   ];
   return lines.join("\n");
 }

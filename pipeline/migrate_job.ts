@@ -158,7 +158,10 @@ export async function runMigration(
       threads: job.threads,
     };
     const reach = apertureReach(params, time, vmax);
-    const budget = job.memory ? parseSize(job.memory) : defaultMemoryBudget();
+    const hostBudget = job.memory ? parseSize(job.memory) : defaultMemoryBudget();
+    // tiles live on the device too: a GPU backend's free memory caps them
+    const deviceLimit = hooks.backend ? hooks.backend.memoryLimit : await backendMemoryLimit(job);
+    const budget = deviceLimit === undefined ? hostBudget : Math.min(hostBudget, deviceLimit);
     const fingerprint = fingerprintOf({
       input: { size: info.fileSize, traces: info.traceCount, ns: info.ns, dt: info.dt },
       grid,
@@ -586,4 +589,15 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
     {},
     reason === "SIGTERM" ? 143 : 130,
   );
+}
+
+/** Device memory the job's backend can give tiles (undefined for host backends). */
+async function backendMemoryLimit(job: JobConfig): Promise<number | undefined> {
+  if (job.backend === "cpu" || job.backend === "reference") return undefined;
+  const backend = await openBackend(job.backend, { threads: job.threads });
+  try {
+    return backend.memoryLimit;
+  } finally {
+    backend.close();
+  }
 }

@@ -12,7 +12,7 @@ import { encodeParams } from "../../ffi/params.ts";
 import { check } from "../../ffi/status.ts";
 import type { PstmLibrary } from "../../ffi/symbols.ts";
 import { EXIT_RUNTIME, PstmError } from "../../pipeline/errors.ts";
-import { describeDevice } from "./native_info.ts";
+import { describeDevice, type NativeDevice } from "./native_info.ts";
 import { NativeTile, type TileOwner } from "./native_tile.ts";
 
 export { type NativeDevice, type NativeDeviceInfo, nativeDeviceInfo } from "./native_info.ts";
@@ -43,6 +43,8 @@ export class NativeBackend implements Backend {
   readonly name: NativeKind;
   /** The device, as the library names it. */
   readonly device: string;
+  /** For CUDA, 80% of the device's free memory when opened; undefined on the CPU. */
+  readonly memoryLimit?: number;
   #lib: PstmLibrary;
   #context: Deno.PointerValue;
   #tiles = new Set<NativeTile>();
@@ -53,10 +55,11 @@ export class NativeBackend implements Backend {
     kind: NativeKind,
     lib: PstmLibrary,
     context: Deno.PointerValue,
-    device: string,
+    device: NativeDevice,
   ) {
     this.name = kind;
-    this.device = device;
+    this.device = device.name;
+    if (kind === "cuda") this.memoryLimit = Math.floor(0.8 * device.freeBytes);
     this.#lib = lib;
     this.#context = context;
     this.#owner = {
@@ -91,7 +94,7 @@ export class NativeBackend implements Backend {
       check(lib, lib.symbols.pstm_context_create(device, threads, out), "pstm_context_create");
       const context = Deno.UnsafePointer.create(out[0]);
       try {
-        return new NativeBackend(kind, lib, context, describeDevice(lib, device).name);
+        return new NativeBackend(kind, lib, context, describeDevice(lib, device));
       } catch (error) {
         lib.symbols.pstm_context_destroy(context);
         throw error;

@@ -25,6 +25,9 @@ export interface SegyTraceStreamOptions {
 /** File headers larger than this are refused on a stream. */
 const MAX_PREFIX_BYTES = 16 << 20;
 
+/** A stream buffers at most this many bytes of traces: one batch, and a trace must fit. */
+const MAX_BATCH_BYTES = 64 << 20;
+
 /**
  * Parses a SEG-Y or SU byte stream into batches of traces. Chunk boundaries
  * may fall anywhere; memory holds the file headers and one batch. Without a
@@ -121,9 +124,17 @@ export class SegyTraceStream extends TransformStream<Uint8Array, TraceBatch> {
         }
         return false;
       }
+      if (result.info.traceBytes > MAX_BATCH_BYTES) {
+        throw new PstmError(
+          `a trace takes ${result.info.traceBytes} bytes (ns ${result.info.ns}); a stream ` +
+            `buffers at most ${MAX_BATCH_BYTES} (check binary header bytes 3221-3222, 3269-3272)`,
+          { file: name, field: "ns" },
+        );
+      }
       info = result.info;
       decoder = new TraceDecoder(info, map);
-      pending = new Uint8Array(batchSize * info.traceBytes);
+      const perBatch = Math.min(batchSize, Math.floor(MAX_BATCH_BYTES / info.traceBytes));
+      pending = new Uint8Array(perBatch * info.traceBytes);
       resolveInfo(info);
       return true;
     };
