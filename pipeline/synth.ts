@@ -81,6 +81,11 @@ export interface SynthSpec {
   noise: number;
   /** Seed of the noise generator. */
   seed: number;
+  /**
+   * Width in bins of the fold taper at the survey edges, as real surveys have
+   * (far offsets missing near the edges); 0 or absent: full fold everywhere.
+   */
+  foldTaper?: number;
 }
 
 /** Names of the built-in presets. */
@@ -111,7 +116,17 @@ export function synthPreset(preset: string, traces?: number): SynthSpec {
       { field: "--traces" },
     );
   }
-  const bins = Math.max(1, Math.round(traces / base.offsets.length));
+  // a fold taper removes traces near the edges: refine the size a few times
+  let spec = resized(base, Math.max(1, Math.round(traces / base.offsets.length)));
+  for (let i = 0; i < 4 && base.foldTaper; i++) {
+    const ratio = traces / synthTraceCount(spec);
+    spec = resized(base, Math.max(1, Math.round(spec.nx * spec.ny * ratio)));
+  }
+  return spec;
+}
+
+/** The spec with about `bins` midpoints, events kept at the same place relative to the centre. */
+function resized(base: SynthSpec, bins: number): SynthSpec {
   let nx: number, ny: number;
   if (base.dimension === 2) [nx, ny] = [bins, 1];
   else {
@@ -119,7 +134,6 @@ export function synthPreset(preset: string, traces?: number): SynthSpec {
     ny = Math.max(1, Math.round(Math.sqrt(bins / aspect)));
     nx = Math.max(1, Math.round(bins / ny));
   }
-  // keep events at the same place relative to the grid centre
   const cx = (base.nx - 1) / 2, cy = (base.ny - 1) / 2;
   const ncx = (nx - 1) / 2, ncy = (ny - 1) / 2;
   const [ux, uy] = axes(base.azimuthDeg);
@@ -164,6 +178,7 @@ function presetSpec(preset: string): SynthSpec {
           { x: 1560, y: 2520, tau: 1.2, amplitude: 1 },
         ],
         reflectors: [{ tau0: 1.35, dipX: 0, dipY: 0, amplitude: 0.5 }],
+        foldTaper: 6,
       };
     case "small3d":
       return {
@@ -253,7 +268,20 @@ function presetSpec(preset: string): SynthSpec {
  * @returns nx * ny * offsets
  */
 export function synthTraceCount(spec: SynthSpec): number {
-  return spec.nx * spec.ny * spec.offsets.length;
+  if (!spec.foldTaper) return spec.nx * spec.ny * spec.offsets.length;
+  let total = 0;
+  for (let iy = 0; iy < spec.ny; iy++) {
+    for (let ix = 0; ix < spec.nx; ix++) total += offsetsAt(spec, ix, iy);
+  }
+  return total;
+}
+
+/** Offsets recorded at midpoint bin (ix, iy): fewer near the edges with a fold taper. */
+function offsetsAt(spec: SynthSpec, ix: number, iy: number): number {
+  const n = spec.offsets.length;
+  if (!spec.foldTaper) return n;
+  const edge = Math.min(ix, iy, spec.nx - 1 - ix, spec.ny - 1 - iy);
+  return Math.min(n, 1 + Math.floor((edge * n) / spec.foldTaper));
 }
 
 /**
@@ -345,13 +373,19 @@ export function* synthBatches(spec: SynthSpec, batchSize = 1024): Generator<Trac
   const centreY = spec.y0 + ((spec.nx - 1) / 2) * spec.dx * ux[1] +
     ((spec.ny - 1) / 2) * spec.dy * uy[1];
   const wavelet = new Ricker(spec.frequency);
+  let bin = 0, io = 0; // the next trace: midpoint bin and offset index
   for (let first = 0; first < total; first += batchSize) {
     const count = Math.min(batchSize, total - first);
     const batch = emptyBatch(first, count, spec);
-    for (let k = 0; k < count; k++) {
+    for (let k = 0; k < count; k++, io++) {
       const n = first + k;
-      const io = n % noffsets;
-      const bin = Math.floor(n / noffsets);
+      if (
+        io >=
+          (spec.foldTaper ? offsetsAt(spec, bin % spec.nx, Math.floor(bin / spec.nx)) : noffsets)
+      ) {
+        bin++;
+        io = 0;
+      }
       const ix = bin % spec.nx, iy = Math.floor(bin / spec.nx);
       const mx = spec.x0 + ix * spec.dx * ux[0] + iy * spec.dy * uy[0];
       const my = spec.y0 + ix * spec.dx * ux[1] + iy * spec.dy * uy[1];

@@ -77,3 +77,21 @@ Deno.test("synthBatches adds reproducible noise and rejects a bad batch size", (
   assert.deepEqual(a.samples, b.samples);
   assert.throws(() => synthBatches(spec, 0).next(), RangeError);
 });
+
+Deno.test("synthBatches tapers the fold towards the survey edges when asked", () => {
+  const spec = { ...synthPreset("small3d"), offsets: [100, 200, 300, 400], foldTaper: 4 };
+  const perBin = new Map<number, number>();
+  let count = 0;
+  for (const batch of synthBatches(spec, 37)) {
+    for (let k = 0; k < batch.count; k++) {
+      const bin = batch.headers.cdp[k];
+      perBin.set(bin, (perBin.get(bin) ?? 0) + 1);
+      count++;
+    }
+  }
+  assert.equal(count, synthTraceCount(spec));
+  assert.equal(perBin.get(1), 1); // a corner keeps only the nearest offset
+  const centre = Math.floor(spec.ny / 2) * spec.nx + Math.floor(spec.nx / 2) + 1;
+  assert.equal(perBin.get(centre), 4);
+  assert.ok(count < spec.nx * spec.ny * 4);
+});
