@@ -45,7 +45,11 @@ export function parseSize(text: string, field = "--memory"): number {
     );
   }
   const bytes = Math.floor(Number(match[1]) * unit);
-  if (!(bytes > 0)) throw new PstmError(`size must be positive, got "${text}"`, { field });
+  if (!(bytes > 0) || !Number.isSafeInteger(bytes)) {
+    throw new PstmError(`size must be a positive number of bytes below 2^53, got "${text}"`, {
+      field,
+    });
+  }
   return bytes;
 }
 

@@ -70,8 +70,10 @@ export class SegyTraceStream extends TransformStream<Uint8Array, TraceBatch> {
     });
     infoPromise.catch(() => {});
 
-    // Header phase state.
+    // Header phase state (prefix: a view of a buffer grown geometrically; need: bytes to wait
+    // for before looking again, so that tiny chunks do not make the header phase quadratic).
     let prefix = new Uint8Array(0);
+    let need = 0;
     let info: SegyInfo | undefined;
     let decoder: TraceDecoder | undefined;
     let skip = 0; // bytes still to drop before the first trace
@@ -122,6 +124,7 @@ export class SegyTraceStream extends TransformStream<Uint8Array, TraceBatch> {
             },
           );
         }
+        need = Math.max(result.need, Math.min(2 * prefix.length, MAX_PREFIX_BYTES));
         return false;
       }
       if (result.info.traceBytes > MAX_BATCH_BYTES) {
@@ -148,11 +151,8 @@ export class SegyTraceStream extends TransformStream<Uint8Array, TraceBatch> {
       transform(chunk, controller) {
         try {
           if (info) return pushTraces(chunk, controller);
-          const grown = new Uint8Array(prefix.length + chunk.length);
-          grown.set(prefix);
-          grown.set(chunk, prefix.length);
-          prefix = grown;
-          if (!tryResolve(undefined)) return;
+          prefix = appendBytes(prefix, chunk);
+          if (prefix.length < need || !tryResolve(undefined)) return;
           const rest = prefix.subarray(Math.min(info!.dataOffset, prefix.length));
           skip = Math.max(0, info!.dataOffset - prefix.length);
           prefix = new Uint8Array(0);
@@ -198,4 +198,17 @@ export class SegyTraceStream extends TransformStream<Uint8Array, TraceBatch> {
     });
     this.info = infoPromise;
   }
+}
+
+/** `view` (a prefix of its buffer) with `chunk` appended, growing the buffer geometrically. */
+function appendBytes(view: Uint8Array<ArrayBuffer>, chunk: Uint8Array): Uint8Array<ArrayBuffer> {
+  const length = view.length + chunk.length;
+  let buffer = view.buffer;
+  if (view.byteOffset !== 0 || buffer.byteLength < length) {
+    buffer = new ArrayBuffer(Math.max(length, 2 * view.length, 4096));
+    new Uint8Array(buffer).set(view);
+  }
+  const out = new Uint8Array(buffer, 0, length);
+  out.set(chunk, view.length);
+  return out;
 }

@@ -302,7 +302,18 @@ export class SegyWriter {
   }
 
   #serial<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.#queue.then(task);
+    // I/O errors (disk full, EFBIG, EIO) name the file; a broken stdout pipe stays as it is.
+    const run = this.#queue.then(task).catch((e) => {
+      if (e instanceof PstmError || e instanceof Deno.errors.BrokenPipe) throw e;
+      throw new PstmError(
+        `cannot write: ${e instanceof Error ? e.message : e}`,
+        {
+          file: this.path,
+        },
+        1,
+        { cause: e },
+      );
+    });
     this.#queue = run.catch(() => {});
     return run;
   }
