@@ -15,6 +15,7 @@ import { mergeCommand } from "./cli/merge.ts";
 import { migrateCommand } from "./cli/migrate.ts";
 import { plotCommand } from "./cli/plot.ts";
 import { scanCommand } from "./cli/scan.ts";
+import { slurmCommand } from "./cli/slurm.ts";
 import { synthCommand } from "./cli/synth.ts";
 import { EXIT_BAD_INPUT, EXIT_RUNTIME, PstmError } from "./pipeline/errors.ts";
 
@@ -25,6 +26,7 @@ export const COMMANDS: Command[] = [
   migrateCommand,
   plotCommand,
   mergeCommand,
+  slurmCommand,
   infoCommand,
   demoCommand,
 ];

@@ -20,7 +20,7 @@ async function runMain(args: string[]): Promise<{ code: number; out: string; err
 Deno.test("pstm --help lists every command; unknown commands get a suggestion and exit 2", async () => {
   const help = await runMain(["--help"]);
   assert.equal(help.code, 0);
-  for (const name of ["scan", "synth", "migrate", "plot", "merge", "info", "demo"]) {
+  for (const name of ["scan", "synth", "migrate", "plot", "merge", "slurm", "info", "demo"]) {
     assert.match(help.out, new RegExp(`\\b${name}\\b`));
   }
   const unknown = await runMain(["migrat"]);
