@@ -80,6 +80,13 @@ export interface BackendTile {
   finish(): Promise<Float32Array>;
   /** Frees the tile's resources; safe to call twice. */
   close(): void;
+  /**
+   * Optional: switches the tile to a traveltime lookup table of `nx` rows
+   * `dx` metres apart (nx = 0: direct computation again). Only backends that
+   * support it define it; it needs the same v(tau) in every column of the
+   * tile and rejects otherwise. Call it between batches.
+   */
+  setTraveltimeTable?(nx: number, dx: number): Promise<void>;
 }
 
 /** Statistics a backend keeps across tiles. */

@@ -7,6 +7,7 @@
 
 import { EXIT_OK, EXIT_RUNTIME, PstmError } from "../pipeline/errors.ts";
 import { Manifest } from "../pipeline/manifest.ts";
+import { tilesOfShard } from "../pipeline/tile_plan.ts";
 import { numberFlag } from "./args.ts";
 import type { Command } from "./command.ts";
 
@@ -67,7 +68,7 @@ export async function mergeShards(output: string, count: number): Promise<string
   const tiles = contents.find((c) => c)!.header.tiles;
   const missing: string[] = [];
   contents.forEach((c, i) => {
-    const mine = Array.from({ length: tiles }, (_, id) => id).filter((id) => id % count === i);
+    const mine = tilesOfShard(i, count, tiles);
     const left = mine.filter((id) => !c?.done.has(id)).length;
     if (left > 0) missing.push(`shard ${i}/${count}: ${left} of ${mine.length} tiles left`);
   });

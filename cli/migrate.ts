@@ -81,6 +81,11 @@ export const migrateCommand: Command = {
         description: "zero NaN/Inf samples instead of failing",
       },
       "tile-timings": { type: "boolean", description: "log a timing line per tile" },
+      "traveltime-table": {
+        type: "string",
+        value: "auto|on|off",
+        description: "traveltime lookup table (auto: the faster, timed on the first batch)",
+      },
       quiet: { type: "boolean", short: "q", description: "no progress, no summary" },
       log: { type: "string", value: "text|json", description: "json: one JSON event per line" },
     },
@@ -156,6 +161,7 @@ export async function jobFromArgs(
   put("shard", stringFlag(args, "shard"));
   if (args.values["zero-non-finite"]) put("zeroNonFinite", true);
   if (args.values["tile-timings"]) put("tileTimings", true);
+  put("traveltimeTable", stringFlag(args, "traveltime-table"));
   const log = stringFlag(args, "log") ?? "text";
   if (log !== "text" && log !== "json") {
     throw new PstmError(`--log must be text or json, got "${log}"`, { field: "--log" });

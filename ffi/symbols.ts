@@ -76,6 +76,15 @@ export const SYMBOLS = {
     result: "i32",
     nonblocking: true,
   },
+  /** pstm_status pstm_tile_set_traveltime_table(tile, nx, dx) (CPU build; CUDA refuses) */
+  pstm_tile_set_traveltime_table: {
+    parameters: [
+      "pointer", // pstm_tile* tile
+      "i32", // int32_t nx (0: off)
+      "f32", // float dx, m
+    ],
+    result: "i32",
+  },
   /** pstm_status pstm_tile_finish(pstm_tile* tile) */
   pstm_tile_finish: {
     parameters: [

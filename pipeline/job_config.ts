@@ -59,6 +59,8 @@ const JobSchema = z.object({
   tileTimings: z.boolean().default(false),
   /** Zero NaN/Inf samples (counted) instead of failing. */
   zeroNonFinite: z.boolean().default(false),
+  /** Traveltime lookup table: auto (calibrated on the first batch), on, off. */
+  traveltimeTable: z.enum(["auto", "on", "off"]).default("auto"),
 }).strict();
 
 /** A validated migration job. */

@@ -41,6 +41,11 @@ import { SegyWriter } from "./segy/segy_writer.ts";
 import { newStageTimes, type StageTimes } from "./stage_times.ts";
 import { makeFootprint, planTiles, type TilePlan } from "./tile_plan.ts";
 import { TileWriter, writeTile } from "./tile_writer.ts";
+import {
+  maxHalfOffset,
+  TraveltimeTableBackend,
+  type TraveltimeTableReport,
+} from "./traveltime_table.ts";
 import { openVelocity, type VelocityModel } from "./velocity.ts";
 
 /** What a finished (or partly finished) run reports. */
@@ -85,6 +90,8 @@ export interface MigrationSummary {
   classes: OffsetClasses;
   /** Tile plan figures. */
   plan: { tileNx: number; tileNy: number; budget: number };
+  /** Whether the traveltime table was used, and the calibration (absent for resumed jobs). */
+  traveltimeTable?: TraveltimeTableReport;
 }
 
 /** Extra knobs for tests and library users. */
@@ -243,6 +250,11 @@ export async function runMigration(
     });
     let volumeOpen = true;
     const backend = hooks.backend ?? await openBackend(job.backend, { threads: job.threads });
+    const tabled = new TraveltimeTableBackend(backend, {
+      mode: job.traveltimeTable ?? "auto",
+      maxDistance: Math.min(reach, Math.hypot(grid.nx * grid.dx, grid.ny * grid.dy)) +
+        maxHalfOffset(geometry),
+    });
     try {
       const writerOptions = { sink: volume, grid, time, classes };
       progress.start(totalTraces, tilesToDo);
@@ -298,7 +310,7 @@ export async function runMigration(
           )
           .pipeThrough(
             new MigrateTileStream({
-              backend,
+              backend: tabled,
               tiles,
               ntx: plan.ntx,
               tileInputs: (tile) => tileInputs(tile, grid, velocity, params),
@@ -330,6 +342,13 @@ export async function runMigration(
           });
       }
       progress.finish();
+      const traveltimeTable = tabled.report();
+      progress.event(
+        "traveltime-table",
+        { ...traveltimeTable },
+        `traveltime table ${traveltimeTable.mode}: ${traveltimeTable.used} ` +
+          `(${traveltimeTable.reason})`,
+      );
       const stats = backend.stats();
       volumeOpen = false;
       await volume.close();
@@ -356,6 +375,7 @@ export async function runMigration(
         time,
         classes,
         plan: { tileNx: plan.tileNx, tileNy: plan.tileNy, budget },
+        traveltimeTable,
       };
     } finally {
       if (!hooks.backend) backend.close();

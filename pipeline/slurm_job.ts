@@ -4,7 +4,7 @@
  * dependent merge step, and their submission with `sbatch --parsable`.
  *
  * Every array task runs `pstm migrate IN -o OUT ... --shard $SLURM_ARRAY_TASK_ID/N
- * --resume --log json`; shard I owns the tiles with `id % N === I` and records
+ * --resume --log json`; shard I owns a contiguous band of tiles (`tilesOfShard`) and records
  * them in `OUT.shard-I-of-N.manifest`. A merge job that depends on the array
  * (`afterok`) runs `pstm merge OUT --shards N`. Submitting again after failed
  * or killed tasks submits an array of only the unfinished shards.
@@ -14,6 +14,7 @@
 
 import { EXIT_RUNTIME, PstmError } from "./errors.ts";
 import { Manifest } from "./manifest.ts";
+import { tilesOfShard } from "./tile_plan.ts";
 
 /** Everything the scripts need; paths are absolute (tasks run on other nodes). */
 export interface SlurmJobSpec {
@@ -76,7 +77,7 @@ export function shardManifestPath(output: string, index: number, count: number):
 /**
  * Reads the shard manifests of `output` and says which shards are unfinished:
  * a shard with no manifest, or whose manifest lacks some of its tiles
- * (`id % N === I`). With no manifest at all, the job is complete when OUT
+ * (`tilesOfShard(I, N, tiles)`). With no manifest at all, the job is complete when OUT
  * exists and OUT.partial does not (the last shard or the merge renamed it),
  * otherwise fresh (every shard to run).
  *
@@ -115,11 +116,9 @@ export async function shardStatus(output: string, count: number): Promise<ShardS
         { file: path, field: "shard" },
       );
     }
-    let owned = 0, done = 0;
-    for (let id = i; id < tiles; id += count) {
-      owned++;
-      if (c.done.has(id)) done++;
-    }
+    const mine = tilesOfShard(i, count, tiles);
+    const owned = mine.length;
+    const done = mine.filter((id) => c.done.has(id)).length;
     shards.push({ shard: i, done, owned });
     if (done < owned) unfinished.push(i);
   });

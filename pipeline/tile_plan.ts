@@ -73,7 +73,7 @@ export interface PlanRequest {
   tileBins?: [number, number];
   /** Tiles already finished (resume): planned but not scheduled. */
   done?: Set<number>;
-  /** Only tiles with id % count === index (sharding). */
+  /** Only the tiles of shard `index` of `count` (a contiguous band, `shardOfTile`). */
   shard?: { index: number; count: number };
 }
 
@@ -101,6 +101,42 @@ export interface TilePlan {
   inputBytes: number;
   /** The budget. */
   budget: number;
+}
+
+/**
+ * The shard that owns tile `id` of `tiles` when a job is split `count` ways:
+ * contiguous bands of tiles, so that with input sorted like the grid each
+ * shard reads only its band of the survey (plus the aperture around it).
+ *
+ * @param id tile id
+ * @param tiles tiles in the job
+ * @param count shards
+ * @returns the shard index, 0..count-1
+ * @example
+ * ```ts
+ * import { shardOfTile } from "./tile_plan.ts";
+ * console.assert(shardOfTile(0, 10, 3) === 0 && shardOfTile(9, 10, 3) === 2);
+ * ```
+ */
+export function shardOfTile(id: number, tiles: number, count: number): number {
+  return Math.floor((id * count) / tiles);
+}
+
+/**
+ * The tiles shard `index` of `count` owns (see `shardOfTile`).
+ *
+ * @param index shard index
+ * @param count shards
+ * @param tiles tiles in the job
+ * @returns tile ids, ascending
+ */
+export function tilesOfShard(index: number, count: number, tiles: number): number[] {
+  const ids: number[] = [];
+  for (let id = Math.ceil((index * tiles) / count); id < tiles; id++) {
+    if (shardOfTile(id, tiles, count) !== index) break;
+    ids.push(id);
+  }
+  return ids;
 }
 
 /** Input batches in flight at once (read ahead, preprocessed, in the kernel). */
@@ -168,7 +204,7 @@ export function planTiles(request: PlanRequest): TilePlan {
   findTraceRanges(request, tiles, tileNx, tileNy, ntx);
 
   const mine = (t: TileInfo) =>
-    !request.shard || t.id % request.shard.count === request.shard.index;
+    !request.shard || shardOfTile(t.id, tiles.length, request.shard.count) === request.shard.index;
   const doneTiles = tiles.filter((t) => mine(t) && request.done?.has(t.id)).map((t) => t.id);
   const todo = tiles.filter((t) => mine(t) && !request.done?.has(t.id));
   const emptyTiles = todo.filter((t) => t.traceCount === 0).map((t) => t.id);

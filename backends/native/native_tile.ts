@@ -99,6 +99,33 @@ export class NativeTile implements BackendTile {
   }
 
   /**
+   * Switches the tile to a traveltime lookup table (`pstm_tile_set_traveltime_table`,
+   * CPU build only) after the pending batches; nx = 0 switches it off.
+   *
+   * @param nx rows of the table (0: off, else 2..1048576)
+   * @param dx distance between rows, m
+   * @returns a promise that rejects with a PstmError when the library refuses
+   *   (the CUDA build, or a velocity that differs between columns)
+   */
+  setTraveltimeTable(nx: number, dx: number): Promise<void> {
+    try {
+      this.#usable("setTraveltimeTable");
+      if (!Number.isInteger(nx) || nx < 0 || nx > 1 << 20 || (nx > 0 && !(dx > 0))) {
+        throw new PstmError(`expected nx in 0..1048576 and dx > 0, got nx ${nx}, dx ${dx}`, {
+          field: "traveltimeTable",
+        });
+      }
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#enqueue(() => {
+      const status = this.#owner.lib.symbols.pstm_tile_set_traveltime_table(this.#handle, nx, dx);
+      check(this.#owner.lib, status, "pstm_tile_set_traveltime_table");
+      return Promise.resolve();
+    });
+  }
+
+  /**
    * Waits for pending batches, finishes the tile, frees its native side and
    * returns the image `[nclass][npoints][ntau]`. Calling it again returns
    * the same image.

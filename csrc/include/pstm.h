@@ -134,6 +134,23 @@ PSTM_API pstm_status pstm_tile_open(pstm_context* ctx, const pstm_params* params
 PSTM_API pstm_status pstm_tile_accumulate(pstm_tile* tile, int32_t ntraces, const float* traces,
                                           const float* geometry, const int32_t* trace_class);
 
+/**
+ * Switches an open tile to a traveltime lookup table (optional; CPU build
+ * only, the CUDA build returns PSTM_ERR_INVALID_ARGUMENT).
+ *   nx  rows of the table: one-way leg times at horizontal distances
+ *       0, dx, ..., (nx - 1) dx for every output sample; 0 switches the
+ *       table off again (direct computation); otherwise 2..1048576
+ *   dx  distance between rows, m (> 0)
+ * The library builds the table from the tile's velocity (eta included); it
+ * needs the same v(tau) in every column (constant and v(tau) models) and
+ * fails with PSTM_ERR_INVALID_ARGUMENT otherwise. Leg times are then
+ * interpolated linearly in distance between the two bracketing rows; a pair
+ * with a leg beyond (nx - 1) dx is computed directly. The time error of the
+ * interpolation is at most dx^2 / (8 v^2 h) at one-way vertical time h.
+ * Same threading rule as pstm_tile_accumulate.
+ */
+PSTM_API pstm_status pstm_tile_set_traveltime_table(pstm_tile* tile, int32_t nx, float dx);
+
 /** Makes the image buffer given to pstm_tile_open final (CUDA: downloads it). */
 PSTM_API pstm_status pstm_tile_finish(pstm_tile* tile);
 

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstring>
 #include <mutex>
 #include <new>
@@ -39,6 +40,9 @@ struct pstm_tile {
   std::vector<float> reach_max;   // [npoints][ntau] running maximum of reach
   std::vector<float> inv_vmax2;   // [npoints] bound used to stop at the trace end
   std::vector<float> padded;      // [ntraces][ns + 1] scratch copy of the batch
+  std::vector<float> table;       // [table_nx][ntau] traveltime table (empty: direct times)
+  int32_t table_nx = 0;           // rows of the table, 0 when off
+  float table_dx = 0.f;           // distance between rows, m
 };
 
 namespace {
@@ -106,6 +110,10 @@ pstm_status accumulate(pstm_tile& t, int32_t ntraces, const float* traces, const
   t.padded.resize(size_t(ntraces) * size_t(stride));
   float* padded = t.padded.data();
   const ColumnKernel kernel = select_kernel(c);
+  const bool use_table = t.table_nx > 0;
+  const ColumnKernel table_kernel = use_table ? select_kernel(c, true) : kernel;
+  const TravelTable table{t.table.data(), t.table_nx, p.ntau,
+                          use_table ? 1.f / t.table_dx : 0.f};
   const bool angle = c.tan_max > 0.f;
   int64_t contributions = 0;
 
@@ -130,7 +138,9 @@ pstm_status accumulate(pstm_tile& t, int32_t ntraces, const float* traces, const
           continue;
         }
         float* out = t.image + (size_t(cls) * size_t(p.npoints) + size_t(j)) * ntau;
-        contributions += kernel(c, col, pair, out);
+        // pairs farther than the table reaches take the direct times
+        const bool tabled = use_table && table_legs(table, &pair);
+        contributions += (tabled ? table_kernel : kernel)(c, col, pair, out);
       }
     }
   }
@@ -223,6 +233,48 @@ PSTM_API pstm_status pstm_tile_accumulate(pstm_tile* tile, int32_t ntraces, cons
   } catch (...) {
     return pstm::fail(PSTM_ERR_INTERNAL, "unexpected failure while accumulating a batch");
   }
+}
+
+PSTM_API pstm_status pstm_tile_set_traveltime_table(pstm_tile* tile, int32_t nx, float dx) {
+  if (tile == nullptr) return pstm::fail(PSTM_ERR_INVALID_ARGUMENT, "tile is NULL");
+  if (nx == 0) {
+    std::vector<float>().swap(tile->table);
+    tile->table_nx = 0;
+    return PSTM_OK;
+  }
+  const pstm_params& p = tile->params;
+  if (nx < 2 || nx > (1 << 20)) {
+    return pstm::fail(PSTM_ERR_INVALID_ARGUMENT,
+                      "traveltime table: nx must be 0 (off) or 2..1048576: got %d", nx);
+  }
+  if (!(dx > 0.f) || !std::isfinite(dx)) {
+    return pstm::fail(PSTM_ERR_INVALID_ARGUMENT,
+                      "traveltime table: dx must be finite and > 0: got %g", double(dx));
+  }
+  if (int64_t(nx) * int64_t(p.ntau) > (int64_t(1) << 31) / int64_t(sizeof(float))) {
+    return pstm::fail(PSTM_ERR_INVALID_ARGUMENT,
+                      "traveltime table: %d x %d entries are too many", nx, p.ntau);
+  }
+  // the table holds one velocity function: every column must share column 0's
+  const size_t ntau = size_t(p.ntau);
+  const float* first = tile->inv_v2.data();
+  for (size_t j = 1; j < size_t(p.npoints); ++j) {
+    if (std::memcmp(first, first + j * ntau, ntau * sizeof(float)) != 0) {
+      return pstm::fail(PSTM_ERR_INVALID_ARGUMENT,
+                        "traveltime table: the velocity of column %zu differs from column 0; "
+                        "a table needs the same v(tau) in every column of the tile", j);
+    }
+  }
+  try {
+    tile->table.assign(size_t(nx) * ntau, 0.f);
+  } catch (const std::bad_alloc&) {
+    return pstm::fail(PSTM_ERR_OUT_OF_MEMORY, "cannot allocate a %d x %d traveltime table", nx,
+                      p.ntau);
+  }
+  pstm::cpu::fill_travel_table(tile->consts, tile->h.data(), first, nx, dx, tile->table.data());
+  tile->table_nx = nx;
+  tile->table_dx = dx;
+  return PSTM_OK;
 }
 
 PSTM_API pstm_status pstm_tile_finish(pstm_tile* tile) {

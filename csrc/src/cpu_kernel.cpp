@@ -70,13 +70,18 @@ inline float taper_weight(float q, float start, float inv_fraction) {
 }
 
 /** One trace into one output column, specialised on the features in use. */
-template <bool AA, bool ANGLE, bool TAPER, bool WEIGHTS, bool ETA>
+template <bool AA, bool ANGLE, bool TAPER, bool WEIGHTS, bool ETA, bool TABLE>
 int64_t column_kernel(const TileConsts& c, const Column& col, const Pair& pr,
                       float* __restrict out) {
   const float* __restrict h_of = col.h;
   const float* __restrict inv_v2_of = col.inv_v2;
   const float* __restrict reach_of = col.reach;
   const float* __restrict trace = pr.trace;
+  const float* __restrict ts_lo = pr.ts_lo;
+  const float* __restrict ts_hi = pr.ts_hi;
+  const float* __restrict tr_lo = pr.tr_lo;
+  const float* __restrict tr_hi = pr.tr_hi;
+  const float fs = pr.fs, fr = pr.fr;
   const float t0 = c.t0, inv_dt = c.inv_dt, last = c.last;
   const float ds2 = pr.ds2, dr2 = pr.dr2, dm = pr.dm, q_radius = pr.q_radius;
   const float dxs = pr.dxs, dys = pr.dys, dxr = pr.dxr, dyr = pr.dyr;
@@ -91,9 +96,9 @@ int64_t column_kernel(const TileConsts& c, const Column& col, const Pair& pr,
   int32_t count = 0;
 #pragma omp simd reduction(+ : count)
   for (int32_t it = pr.it0; it < pr.it1; ++it) {
-    const float h = h_of[it];
-    const float h2 = h * h;
-    const float inv_v2 = inv_v2_of[it];
+    [[maybe_unused]] const float h = h_of[it];
+    [[maybe_unused]] const float h2 = h * h;
+    [[maybe_unused]] const float inv_v2 = inv_v2_of[it];
 
     // 1. Angle aperture: the pair counts only where the maximum angle reaches
     //    the midpoint distance; q is the aperture ratio (1 at the edge) for
@@ -108,23 +113,35 @@ int64_t column_kernel(const TileConsts& c, const Column& col, const Pair& pr,
     }
 
     // 2. Time from the source to the image point and from the image point to
-    //    the receiver (straight rays, RMS velocity): t^2 = h^2 + x^2 / v^2.
-    const float a_s = ds2 * inv_v2;  // x_s^2 / v^2, s^2
-    const float a_r = dr2 * inv_v2;  // x_r^2 / v^2, s^2
-    float ts2 = h2 + a_s;
-    float tr2 = h2 + a_r;
-    if constexpr (ETA) {
-      // Alkhalifah's VTI correction of each leg, divided through by v^4:
-      // t^2 -= 2 eta a^2 / (h^2 + (1 + 2 eta) a), where the denominator is > 0.
-      const float den_s = h2 + eta1 * a_s;
-      const float den_r = h2 + eta1 * a_r;
-      ts2 -= den_s > 0.f ? eta2 * a_s * a_s / den_s : 0.f;
-      tr2 -= den_r > 0.f ? eta2 * a_r * a_r / den_r : 0.f;
+    //    the receiver (straight rays, RMS velocity): t^2 = h^2 + x^2 / v^2,
+    //    or, with a traveltime table, interpolated linearly in distance
+    //    between the two rows that bracket x (eta is already in the table).
+    float ts, tr;
+    bool s_pos, r_pos;
+    if constexpr (TABLE) {
+      ts = (1.f - fs) * ts_lo[it] + fs * ts_hi[it];
+      tr = (1.f - fr) * tr_lo[it] + fr * tr_hi[it];
+      s_pos = ts > 0.f;
+      r_pos = tr > 0.f;
+    } else {
+      const float a_s = ds2 * inv_v2;  // x_s^2 / v^2, s^2
+      const float a_r = dr2 * inv_v2;  // x_r^2 / v^2, s^2
+      float ts2 = h2 + a_s;
+      float tr2 = h2 + a_r;
+      if constexpr (ETA) {
+        // Alkhalifah's VTI correction of each leg, divided through by v^4:
+        // t^2 -= 2 eta a^2 / (h^2 + (1 + 2 eta) a), where the denominator is > 0.
+        const float den_s = h2 + eta1 * a_s;
+        const float den_r = h2 + eta1 * a_r;
+        ts2 -= den_s > 0.f ? eta2 * a_s * a_s / den_s : 0.f;
+        tr2 -= den_r > 0.f ? eta2 * a_r * a_r / den_r : 0.f;
+      }
+      // (the masks s_pos / r_pos are reused below so GCC vectorises the selects)
+      s_pos = ts2 > 0.f;
+      r_pos = tr2 > 0.f;
+      ts = s_pos ? std::sqrt(ts2) : 0.f;
+      tr = r_pos ? std::sqrt(tr2) : 0.f;
     }
-    // (the masks s_pos / r_pos are reused below so GCC vectorises the selects)
-    const bool s_pos = ts2 > 0.f, r_pos = tr2 > 0.f;
-    const float ts = s_pos ? std::sqrt(ts2) : 0.f;
-    const float tr = r_pos ? std::sqrt(tr2) : 0.f;
     const float t = ts + tr;
 
     // 3. Fractional input sample; a time outside the trace contributes 0.
@@ -177,10 +194,10 @@ int64_t column_kernel(const TileConsts& c, const Column& col, const Pair& pr,
 template <std::size_t... F>
 constexpr std::array<ColumnKernel, sizeof...(F)> make_table(std::index_sequence<F...>) {
   return {&column_kernel<(F & 1) != 0, (F & 2) != 0, (F & 4) != 0, (F & 8) != 0,
-                         (F & 16) != 0>...};
+                         (F & 16) != 0, (F & 32) != 0>...};
 }
 
-constexpr auto kKernels = make_table(std::make_index_sequence<32>{});
+constexpr auto kKernels = make_table(std::make_index_sequence<64>{});
 
 }  // namespace
 
@@ -221,6 +238,8 @@ bool make_pair(const TileConsts& c, const Column& col, double px, double py, dou
   pr.dr2 = float(dxr * dxr + dyr * dyr);
   pr.dm = float(dm);
   pr.q_radius = c.aperture > 0.f ? float(dm / c.aperture) : 0.f;
+  pr.ts_lo = pr.ts_hi = pr.tr_lo = pr.tr_hi = nullptr;
+  pr.fs = pr.fr = 0.f;
   pr.it0 = 0;
   pr.it1 = c.it_cap;
   // angle aperture: no sample before the running maximum of the reach
@@ -247,13 +266,49 @@ bool make_pair(const TileConsts& c, const Column& col, double px, double py, dou
   return pr.it0 < pr.it1;
 }
 
-ColumnKernel select_kernel(const TileConsts& c) {
+void fill_travel_table(const TileConsts& c, const float* h, const float* inv_v2, int32_t nx,
+                       float dx, float* table) {
+  const int32_t ntau = c.ntau;
+  const double eta = c.eta;
+  for (int32_t k = 0; k < nx; ++k) {
+    const double x2 = double(k) * dx * (double(k) * dx);
+    float* row = table + size_t(k) * size_t(ntau);
+    for (int32_t it = 0; it < ntau; ++it) {
+      const double h2 = double(h[it]) * h[it];
+      const double a = x2 * inv_v2[it];
+      double t2 = h2 + a;
+      const double den = h2 + (1.0 + 2.0 * eta) * a;
+      if (eta != 0.0 && den > 0.0) t2 -= 2.0 * eta * a * a / den;
+      row[it] = t2 > 0.0 ? float(std::sqrt(t2)) : 0.f;
+    }
+  }
+}
+
+bool table_legs(const TravelTable& table, Pair* pair) {
+  Pair& pr = *pair;
+  const float us = std::sqrt(pr.ds2) * table.inv_dx;
+  const float ur = std::sqrt(pr.dr2) * table.inv_dx;
+  const float last = float(table.nx - 1);
+  if (!(us < last) || !(ur < last)) return false;
+  const int32_t ks = int32_t(us), kr = int32_t(ur);
+  const size_t ntau = size_t(table.ntau);
+  pr.ts_lo = table.t + size_t(ks) * ntau;
+  pr.ts_hi = pr.ts_lo + ntau;
+  pr.tr_lo = table.t + size_t(kr) * ntau;
+  pr.tr_hi = pr.tr_lo + ntau;
+  pr.fs = us - float(ks);
+  pr.fr = ur - float(kr);
+  return true;
+}
+
+ColumnKernel select_kernel(const TileConsts& c, bool table) {
   const bool angle = c.tan_max > 0.f;
   const bool taper = c.taper > 0.f && (c.aperture > 0.f || angle);
   const bool weights = c.weights != PSTM_WEIGHTS_NONE;
   const bool eta = c.eta != 0.f;
   const unsigned index = (c.antialias ? 1u : 0u) | (angle ? 2u : 0u) | (taper ? 4u : 0u) |
-                         (weights ? 8u : 0u) | (eta ? 16u : 0u);
+                         (weights ? 8u : 0u) | (eta && !table ? 16u : 0u) |
+                         (table ? 32u : 0u);
   return kKernels[index];
 }
 

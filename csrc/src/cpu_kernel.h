@@ -51,7 +51,39 @@ struct Pair {
   float dm;            // horizontal distance to the midpoint, m
   float q_radius;      // dm / aperture (0 without a radius aperture)
   int32_t it0, it1;    // visit tau indices [it0, it1)
+  // traveltime table (set by table_legs): rows bracketing each leg's distance
+  const float* ts_lo;  // table row at distance floor(|x_s| / dx), [ntau] one-way times, s
+  const float* ts_hi;  // the next row
+  const float* tr_lo;  // same for the receiver leg
+  const float* tr_hi;
+  float fs, fr;        // interpolation weights of the *_hi rows, 0..1
 };
+
+/**
+ * Traveltime table of a tile whose velocity is the same function of tau in
+ * every column: t[k][it] = one-way leg time at horizontal distance k dx and
+ * output sample it (VTI eta included), interpolated linearly in distance.
+ */
+struct TravelTable {
+  const float* t;  // [nx][ntau] one-way times, s
+  int32_t nx;      // rows (distances 0, dx, ..., (nx - 1) dx)
+  int32_t ntau;    // output samples per row
+  float inv_dx;    // 1 / dx, 1/m
+};
+
+/**
+ * Fills table[nx][ntau] with the one-way leg time sqrt(h^2 + x^2 / v^2)
+ * (minus Alkhalifah's eta term) at x = k dx, for a column's h and 1 / v^2.
+ */
+void fill_travel_table(const TileConsts& c, const float* h, const float* inv_v2, int32_t nx,
+                       float dx, float* table);
+
+/**
+ * Points the pair at the table rows bracketing its source and receiver
+ * distances; false when a distance lies beyond the last row (the caller then
+ * computes the times directly).
+ */
+bool table_legs(const TravelTable& table, Pair* pair);
 
 /**
  * Fills the pair scalars of output point (px, py) and trace (sx, sy, gx, gy)
@@ -65,8 +97,11 @@ bool make_pair(const TileConsts& c, const Column& col, double px, double py, dou
 using ColumnKernel = int64_t (*)(const TileConsts& c, const Column& col, const Pair& pair,
                                  float* out);
 
-/** Picks the column kernel specialised for the features the tile uses. */
-ColumnKernel select_kernel(const TileConsts& c);
+/**
+ * Picks the column kernel specialised for the features the tile uses; with
+ * `table` the leg times come from the pair's table rows (table_legs).
+ */
+ColumnKernel select_kernel(const TileConsts& c, bool table = false);
 
 }  // namespace pstm::cpu
 

@@ -534,6 +534,14 @@ PSTM_API pstm_status pstm_tile_accumulate(pstm_tile* tile, int32_t ntraces, cons
   return accumulate(tile, ntraces, traces, geometry, trace_class);
 }
 
+PSTM_API pstm_status pstm_tile_set_traveltime_table(pstm_tile* tile, int32_t nx, float dx) {
+  (void)tile;
+  (void)nx;
+  (void)dx;
+  return fail(PSTM_ERR_INVALID_ARGUMENT,
+              "pstm_tile_set_traveltime_table is not supported by the cuda backend");
+}
+
 PSTM_API pstm_status pstm_tile_finish(pstm_tile* tile) {
   if (tile == nullptr) return fail(PSTM_ERR_INVALID_ARGUMENT, "tile is NULL");
   if (tile->finished) return PSTM_OK;  // the image is already final
