@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { GridSpec } from "./grid.ts";
 import type { SegyFile } from "./segy/segy_file.ts";
 import type { SegyInfo } from "./segy/segy_info.ts";
 import type { TraceBatch } from "./trace_batch.ts";
@@ -36,29 +37,7 @@ export interface XYExtent {
  * crossline numbers, bin (ix, iy) is crossline `crossline0 + ix *
  * crosslineStep` of inline `inline0 + iy * inlineStep`.
  */
-export interface SuggestedGrid {
-  /** X of the centre of bin (0, 0). */
-  x0: number;
-  /** Y of the centre of bin (0, 0). */
-  y0: number;
-  /** Bin spacing along the inline axis (ix). */
-  dx: number;
-  /** Bin spacing across it (iy). */
-  dy: number;
-  /** Number of bins along the inline axis. */
-  nx: number;
-  /** Number of bins across it. */
-  ny: number;
-  /** Inline-axis azimuth, degrees counter-clockwise from east, in [0, 360). */
-  azimuthDeg: number;
-  /** Inline number of iy = 0, when the headers carry inline numbers. */
-  inline0?: number;
-  /** Crossline number of ix = 0, when the headers carry crossline numbers. */
-  crossline0?: number;
-  /** Inline number increment per iy (may be negative). */
-  inlineStep?: number;
-  /** Crossline number increment per ix (may be negative). */
-  crosslineStep?: number;
+export interface SuggestedGrid extends GridSpec {
   /** How the grid was found: "inline/crossline headers" or "principal axes of midpoints". */
   method: string;
 }
