@@ -82,11 +82,12 @@ export interface BackendTile {
   close(): void;
   /**
    * Optional: switches the tile to a traveltime lookup table of `nx` rows
-   * `dx` metres apart (nx = 0: direct computation again). Only backends that
+   * covering leg distances up to `maxDistance` metres (rows uniform in
+   * sqrt(distance); nx = 0: direct computation again). Only backends that
    * support it define it; it needs the same v(tau) in every column of the
    * tile and rejects otherwise. Call it between batches.
    */
-  setTraveltimeTable?(nx: number, dx: number): Promise<void>;
+  setTraveltimeTable?(nx: number, maxDistance: number): Promise<void>;
 }
 
 /** Statistics a backend keeps across tiles. */

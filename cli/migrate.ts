@@ -84,7 +84,7 @@ export const migrateCommand: Command = {
       "traveltime-table": {
         type: "string",
         value: "auto|on|off",
-        description: "traveltime lookup table (auto: the faster, timed on the first batch)",
+        description: "traveltime lookup table (default off; auto: the faster, timed on 1st batch)",
       },
       quiet: { type: "boolean", short: "q", description: "no progress, no summary" },
       log: { type: "string", value: "text|json", description: "json: one JSON event per line" },

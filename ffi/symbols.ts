@@ -76,12 +76,12 @@ export const SYMBOLS = {
     result: "i32",
     nonblocking: true,
   },
-  /** pstm_status pstm_tile_set_traveltime_table(tile, nx, dx) (CPU build; CUDA refuses) */
+  /** pstm_status pstm_tile_set_traveltime_table(tile, nx, max_distance) (CPU build only) */
   pstm_tile_set_traveltime_table: {
     parameters: [
       "pointer", // pstm_tile* tile
       "i32", // int32_t nx (0: off)
-      "f32", // float dx, m
+      "f32", // float max_distance, m
     ],
     result: "i32",
   },

@@ -59,8 +59,13 @@ const JobSchema = z.object({
   tileTimings: z.boolean().default(false),
   /** Zero NaN/Inf samples (counted) instead of failing. */
   zeroNonFinite: z.boolean().default(false),
-  /** Traveltime lookup table: auto (calibrated on the first batch), on, off. */
-  traveltimeTable: z.enum(["auto", "on", "off"]).default("auto"),
+  /**
+   * Traveltime lookup table: off (default: direct computation, bit-reproducible
+   * across runs, tilings, resumes and shards), on, or auto (timed both ways on
+   * the first batch of the run; the faster is kept, so the choice may differ
+   * between runs).
+   */
+  traveltimeTable: z.enum(["auto", "on", "off"]).default("off"),
 }).strict();
 
 /** A validated migration job. */

@@ -251,7 +251,7 @@ export async function runMigration(
     let volumeOpen = true;
     const backend = hooks.backend ?? await openBackend(job.backend, { threads: job.threads });
     const tabled = new TraveltimeTableBackend(backend, {
-      mode: job.traveltimeTable ?? "auto",
+      mode: job.traveltimeTable ?? "off",
       maxDistance: Math.min(reach, Math.hypot(grid.nx * grid.dx, grid.ny * grid.dy)) +
         maxHalfOffset(geometry),
     });

@@ -103,23 +103,31 @@ export class NativeTile implements BackendTile {
    * CPU build only) after the pending batches; nx = 0 switches it off.
    *
    * @param nx rows of the table (0: off, else 2..1048576)
-   * @param dx distance between rows, m
+   * @param maxDistance leg distance of the last row, m (rows uniform in sqrt(distance))
    * @returns a promise that rejects with a PstmError when the library refuses
    *   (the CUDA build, or a velocity that differs between columns)
    */
-  setTraveltimeTable(nx: number, dx: number): Promise<void> {
+  setTraveltimeTable(nx: number, maxDistance: number): Promise<void> {
     try {
       this.#usable("setTraveltimeTable");
-      if (!Number.isInteger(nx) || nx < 0 || nx > 1 << 20 || (nx > 0 && !(dx > 0))) {
-        throw new PstmError(`expected nx in 0..1048576 and dx > 0, got nx ${nx}, dx ${dx}`, {
-          field: "traveltimeTable",
-        });
+      const ok = nx === 0 ||
+        (Number.isInteger(nx) && nx >= 2 && nx <= 1 << 20 && maxDistance > 0 &&
+          Number.isFinite(Math.fround(maxDistance)));
+      if (!ok) {
+        throw new PstmError(
+          `expected nx 0 or 2..1048576 and maxDistance > 0, got ${nx}, ${maxDistance}`,
+          { field: "traveltimeTable" },
+        );
       }
     } catch (error) {
       return Promise.reject(error);
     }
     return this.#enqueue(() => {
-      const status = this.#owner.lib.symbols.pstm_tile_set_traveltime_table(this.#handle, nx, dx);
+      const status = this.#owner.lib.symbols.pstm_tile_set_traveltime_table(
+        this.#handle,
+        nx,
+        nx === 0 ? 1 : maxDistance,
+      );
       check(this.#owner.lib, status, "pstm_tile_set_traveltime_table");
       return Promise.resolve();
     });

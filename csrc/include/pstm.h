@@ -137,19 +137,21 @@ PSTM_API pstm_status pstm_tile_accumulate(pstm_tile* tile, int32_t ntraces, cons
 /**
  * Switches an open tile to a traveltime lookup table (optional; CPU build
  * only, the CUDA build returns PSTM_ERR_INVALID_ARGUMENT).
- *   nx  rows of the table: one-way leg times at horizontal distances
- *       0, dx, ..., (nx - 1) dx for every output sample; 0 switches the
- *       table off again (direct computation); otherwise 2..1048576
- *   dx  distance between rows, m (> 0)
- * The library builds the table from the tile's velocity (eta included); it
- * needs the same v(tau) in every column (constant and v(tau) models) and
- * fails with PSTM_ERR_INVALID_ARGUMENT otherwise. Leg times are then
- * interpolated linearly in distance between the two bracketing rows; a pair
- * with a leg beyond (nx - 1) dx is computed directly. The time error of the
- * interpolation is at most dx^2 / (8 v^2 h) at one-way vertical time h.
+ *   nx            rows of the table (2..1048576), or 0 to switch the table
+ *                 off again (direct computation)
+ *   max_distance  horizontal leg distance of the last row, m (> 0)
+ * Row k holds the one-way leg time of every output sample at distance
+ * x_k = max_distance (k / (nx - 1))^2: rows uniform in u = sqrt(x), with
+ * du = sqrt(max_distance) / (nx - 1). The library builds the table from the
+ * tile's velocity (eta included); it needs the same v(tau) in every column
+ * (constant and v(tau) models) and fails with PSTM_ERR_INVALID_ARGUMENT
+ * otherwise. Leg times are then interpolated linearly in u between the two
+ * bracketing rows, which errs by at most du^2 sqrt(2) / (4 v) seconds at
+ * any depth; a pair with a leg beyond max_distance is computed directly.
  * Same threading rule as pstm_tile_accumulate.
  */
-PSTM_API pstm_status pstm_tile_set_traveltime_table(pstm_tile* tile, int32_t nx, float dx);
+PSTM_API pstm_status pstm_tile_set_traveltime_table(pstm_tile* tile, int32_t nx,
+                                                    float max_distance);
 
 /** Makes the image buffer given to pstm_tile_open final (CUDA: downloads it). */
 PSTM_API pstm_status pstm_tile_finish(pstm_tile* tile);

@@ -40,9 +40,18 @@ struct pstm_tile {
   std::vector<float> reach_max;   // [npoints][ntau] running maximum of reach
   std::vector<float> inv_vmax2;   // [npoints] bound used to stop at the trace end
   std::vector<float> padded;      // [ntraces][ns + 1] scratch copy of the batch
+  double mid_reach = 0;           // largest contributing midpoint distance, m (0: unlimited)
+  double xmin = 0, ymin = 0;      // lower corner of the points' bounding box, m
+  double xmax = 0, ymax = 0;      // upper corner
+  std::vector<int32_t> cell_start;  // [ncells + 1] CSR offsets of the batch's midpoint cells
+  std::vector<int32_t> cell_trace;  // [ntraces] trace indices sorted by cell (stable)
+  std::vector<int32_t> point_start;  // [ncells + 1] CSR offsets of the tile's points by cell
+  std::vector<int32_t> point_index;  // [npoints] point indices sorted by cell
+  std::vector<uint8_t> cell_active;  // [ncells] scratch: a trace lies within one cell
+  std::vector<int32_t> active;       // points near the batch's midpoints
   std::vector<float> table;       // [table_nx][ntau] traveltime table (empty: direct times)
   int32_t table_nx = 0;           // rows of the table, 0 when off
-  float table_dx = 0.f;           // distance between rows, m
+  double table_du = 0;            // row spacing in sqrt(distance), sqrt(m)
 };
 
 namespace {
@@ -87,6 +96,112 @@ void build_tables(pstm_tile& t, const float* velocity) {
     }
     t.inv_vmax2[j] = float(1.0 / (vmax * vmax * eta_factor) * (1.0 - 1e-6));
   }
+  // no trace contributes beyond the radius aperture, nor beyond the largest
+  // angle reach (make_pair starts at the first index whose running reach
+  // passes the midpoint distance): the midpoint index below uses this bound
+  double reach = p.aperture > 0.f ? double(p.aperture) : 0.0;
+  if (angle) {
+    double angle_reach = 0;
+    for (size_t j = 0; j < npoints; ++j) {
+      angle_reach = std::max(angle_reach, double(t.reach_max[j * ntau + ntau - 1]));
+    }
+    reach = reach > 0 ? std::min(reach, angle_reach) : angle_reach;
+  }
+  t.mid_reach = reach > 0 ? reach * (1.0 + 1e-6) + 1e-3 : 0.0;  // margin for rounding
+  t.xmin = t.ymin = 1e300;
+  t.xmax = t.ymax = -1e300;
+  for (size_t j = 0; j < npoints; ++j) {
+    t.xmin = std::min(t.xmin, double(t.points[2 * j]));
+    t.xmax = std::max(t.xmax, double(t.points[2 * j]));
+    t.ymin = std::min(t.ymin, double(t.points[2 * j + 1]));
+    t.ymax = std::max(t.ymax, double(t.points[2 * j + 1]));
+  }
+}
+
+/**
+ * The cells of the midpoint index: square cells of side `reach` over the
+ * points' bounding box plus a border of one cell, so a point sees every
+ * midpoint within `reach` in the 3 x 3 cells around its own.
+ */
+struct CellGrid {
+  double x0, y0, inv;  // lower corner of cell (0, 0) and 1 / side
+  int32_t nx, ny;      // cells along x and y
+  int32_t cell(double x, double y) const {  // -1: beyond the border
+    const double fx = std::floor((x - x0) * inv), fy = std::floor((y - y0) * inv);
+    if (!(fx >= 0 && fy >= 0 && fx < nx && fy < ny)) return -1;
+    return int32_t(fy) * nx + int32_t(fx);
+  }
+};
+
+/**
+ * Whether indexing the batch pays: an aperture bound that is small next to
+ * the tile, and enough traces. Fills `grid` when it does.
+ */
+bool make_cell_grid(const pstm_tile& t, int32_t ntraces, CellGrid* grid) {
+  if (t.mid_reach <= 0 || ntraces < 16) return false;
+  const double side = t.mid_reach;
+  const double wx = t.xmax - t.xmin, wy = t.ymax - t.ymin;
+  const double nx = std::floor(wx / side) + 3, ny = std::floor(wy / side) + 3;
+  if (nx * ny < 16 || nx * ny > 4e6) return false;  // at most ~all cells touched anyway
+  grid->x0 = t.xmin - side;
+  grid->y0 = t.ymin - side;
+  grid->inv = 1.0 / side;
+  grid->nx = int32_t(nx);
+  grid->ny = int32_t(ny);
+  return true;
+}
+
+/** Sorts the tile's points by cell once (counting sort), for index_batch. */
+void index_points(pstm_tile& t, const CellGrid& g) {
+  const size_t ncells = size_t(g.nx) * size_t(g.ny);
+  if (t.point_start.size() == ncells + 1) return;  // the grid depends on the tile only
+  const size_t npoints = size_t(t.params.npoints);
+  std::vector<int32_t> cell_of(npoints);
+  t.point_start.assign(ncells + 1, 0);
+  t.point_index.resize(npoints);
+  for (size_t j = 0; j < npoints; ++j) {
+    cell_of[j] = g.cell(t.points[2 * j], t.points[2 * j + 1]);
+    t.point_start[size_t(cell_of[j]) + 1]++;
+  }
+  for (size_t c = 0; c < ncells; ++c) t.point_start[c + 1] += t.point_start[c];
+  std::vector<int32_t> fill(t.point_start.begin(), t.point_start.end() - 1);
+  for (size_t j = 0; j < npoints; ++j) t.point_index[size_t(fill[size_t(cell_of[j])]++)] = int32_t(j);
+}
+
+/** Sorts the batch's traces by midpoint cell (counting sort, stable). */
+void index_batch(pstm_tile& t, const CellGrid& g, int32_t ntraces, const float* geometry) {
+  const size_t ncells = size_t(g.nx) * size_t(g.ny);
+  t.cell_start.assign(ncells + 1, 0);
+  t.cell_trace.resize(size_t(ntraces));
+  std::vector<int32_t> cell_of(static_cast<size_t>(ntraces));
+  for (int32_t k = 0; k < ntraces; ++k) {
+    const float* q = geometry + 4 * size_t(k);
+    cell_of[size_t(k)] = g.cell(0.5 * (double(q[0]) + q[2]), 0.5 * (double(q[1]) + q[3]));
+    if (cell_of[size_t(k)] >= 0) t.cell_start[size_t(cell_of[size_t(k)]) + 1]++;
+  }
+  for (size_t c = 0; c < ncells; ++c) t.cell_start[c + 1] += t.cell_start[c];
+  std::vector<int32_t> fill(t.cell_start.begin(), t.cell_start.end() - 1);
+  for (int32_t k = 0; k < ntraces; ++k) {
+    if (cell_of[size_t(k)] >= 0) t.cell_trace[size_t(fill[size_t(cell_of[size_t(k)])]++)] = k;
+  }
+  // the points that can see a trace: those in the 3 x 3 cells around a trace's cell
+  index_points(t, g);
+  t.cell_active.assign(ncells, 0);
+  for (size_t c = 0; c < ncells; ++c) {
+    if (t.cell_start[c] == t.cell_start[c + 1]) continue;
+    const int32_t cx = int32_t(c % size_t(g.nx)), cy = int32_t(c / size_t(g.nx));
+    for (int32_t y = std::max(cy - 1, 0); y <= std::min(cy + 1, g.ny - 1); ++y) {
+      for (int32_t x = std::max(cx - 1, 0); x <= std::min(cx + 1, g.nx - 1); ++x) {
+        t.cell_active[size_t(y) * size_t(g.nx) + size_t(x)] = 1;
+      }
+    }
+  }
+  t.active.clear();
+  for (size_t c = 0; c < ncells; ++c) {
+    if (!t.cell_active[c]) continue;
+    t.active.insert(t.active.end(), t.point_index.begin() + t.point_start[c],
+                    t.point_index.begin() + t.point_start[c + 1]);
+  }
 }
 
 /** Copies the batch with one extra sample per trace equal to the last one. */
@@ -113,22 +228,49 @@ pstm_status accumulate(pstm_tile& t, int32_t ntraces, const float* traces, const
   const bool use_table = t.table_nx > 0;
   const ColumnKernel table_kernel = use_table ? select_kernel(c, true) : kernel;
   const TravelTable table{t.table.data(), t.table_nx, p.ntau,
-                          use_table ? 1.f / t.table_dx : 0.f};
+                          use_table ? float(1.0 / t.table_du) : 0.f};
   const bool angle = c.tan_max > 0.f;
   int64_t contributions = 0;
+  // With an aperture bound much smaller than the tile, each column visits
+  // only the traces whose midpoints lie in the 3 x 3 cells around it, in
+  // batch order (so the sums are bit-identical to visiting every trace).
+  CellGrid grid{};
+  const bool indexed = make_cell_grid(t, ntraces, &grid);
+  if (indexed) index_batch(t, grid, ntraces, geometry);
 
   const auto start = Clock::now();
 #pragma omp parallel num_threads(thread_count(p.threads, t.ctx->threads))
   {
     pad_traces(traces, ntraces, p.ns, padded);  // ends with a barrier
+    std::vector<int32_t> candidates;  // this thread's traces near the current column
+    if (!indexed) {
+      candidates.resize(size_t(ntraces));
+      for (int32_t k = 0; k < ntraces; ++k) candidates[size_t(k)] = k;
+    }
+    // indexed: only the points near the batch's midpoints; else every point
+    const int32_t nvisit = indexed ? int32_t(t.active.size()) : p.npoints;
 #pragma omp for schedule(dynamic, 1) reduction(+ : contributions)
-    for (int32_t j = 0; j < p.npoints; ++j) {
+    for (int32_t v = 0; v < nvisit; ++v) {
+      const int32_t j = indexed ? t.active[size_t(v)] : v;
       const Column col{t.h.data(), t.inv_v2.data() + size_t(j) * ntau,
                        angle ? t.reach.data() + size_t(j) * ntau : nullptr,
                        angle ? t.reach_max.data() + size_t(j) * ntau : nullptr,
                        t.inv_vmax2[size_t(j)]};
       const double px = t.points[2 * size_t(j)], py = t.points[2 * size_t(j) + 1];
-      for (int32_t k = 0; k < ntraces; ++k) {
+      if (indexed) {
+        candidates.clear();
+        const int32_t home = grid.cell(px, py);  // never -1: points lie inside the border
+        const int32_t hx = home % grid.nx, hy = home / grid.nx;
+        for (int32_t cy = std::max(hy - 1, 0); cy <= std::min(hy + 1, grid.ny - 1); ++cy) {
+          for (int32_t cx = std::max(hx - 1, 0); cx <= std::min(hx + 1, grid.nx - 1); ++cx) {
+            const size_t cell = size_t(cy) * size_t(grid.nx) + size_t(cx);
+            candidates.insert(candidates.end(), t.cell_trace.begin() + t.cell_start[cell],
+                              t.cell_trace.begin() + t.cell_start[cell + 1]);
+          }
+        }
+        std::sort(candidates.begin(), candidates.end());
+      }
+      for (const int32_t k : candidates) {
         const int32_t cls = trace_class[k];
         if (cls < 0 || cls >= p.nclass) continue;
         const float* g = geometry + 4 * size_t(k);
@@ -235,7 +377,8 @@ PSTM_API pstm_status pstm_tile_accumulate(pstm_tile* tile, int32_t ntraces, cons
   }
 }
 
-PSTM_API pstm_status pstm_tile_set_traveltime_table(pstm_tile* tile, int32_t nx, float dx) {
+PSTM_API pstm_status pstm_tile_set_traveltime_table(pstm_tile* tile, int32_t nx,
+                                                    float max_distance) {
   if (tile == nullptr) return pstm::fail(PSTM_ERR_INVALID_ARGUMENT, "tile is NULL");
   if (nx == 0) {
     std::vector<float>().swap(tile->table);
@@ -247,9 +390,10 @@ PSTM_API pstm_status pstm_tile_set_traveltime_table(pstm_tile* tile, int32_t nx,
     return pstm::fail(PSTM_ERR_INVALID_ARGUMENT,
                       "traveltime table: nx must be 0 (off) or 2..1048576: got %d", nx);
   }
-  if (!(dx > 0.f) || !std::isfinite(dx)) {
+  if (!(max_distance > 0.f) || !std::isfinite(max_distance)) {
     return pstm::fail(PSTM_ERR_INVALID_ARGUMENT,
-                      "traveltime table: dx must be finite and > 0: got %g", double(dx));
+                      "traveltime table: max_distance must be finite and > 0: got %g",
+                      double(max_distance));
   }
   if (int64_t(nx) * int64_t(p.ntau) > (int64_t(1) << 31) / int64_t(sizeof(float))) {
     return pstm::fail(PSTM_ERR_INVALID_ARGUMENT,
@@ -271,9 +415,10 @@ PSTM_API pstm_status pstm_tile_set_traveltime_table(pstm_tile* tile, int32_t nx,
     return pstm::fail(PSTM_ERR_OUT_OF_MEMORY, "cannot allocate a %d x %d traveltime table", nx,
                       p.ntau);
   }
-  pstm::cpu::fill_travel_table(tile->consts, tile->h.data(), first, nx, dx, tile->table.data());
+  const double du = std::sqrt(double(max_distance)) / double(nx - 1);
+  pstm::cpu::fill_travel_table(tile->consts, tile->h.data(), first, nx, du, tile->table.data());
   tile->table_nx = nx;
-  tile->table_dx = dx;
+  tile->table_du = du;
   return PSTM_OK;
 }
 

@@ -114,7 +114,7 @@ int64_t column_kernel(const TileConsts& c, const Column& col, const Pair& pr,
 
     // 2. Time from the source to the image point and from the image point to
     //    the receiver (straight rays, RMS velocity): t^2 = h^2 + x^2 / v^2,
-    //    or, with a traveltime table, interpolated linearly in distance
+    //    or, with a traveltime table, interpolated linearly in sqrt(distance)
     //    between the two rows that bracket x (eta is already in the table).
     float ts, tr;
     bool s_pos, r_pos;
@@ -267,11 +267,12 @@ bool make_pair(const TileConsts& c, const Column& col, double px, double py, dou
 }
 
 void fill_travel_table(const TileConsts& c, const float* h, const float* inv_v2, int32_t nx,
-                       float dx, float* table) {
+                       double du, float* table) {
   const int32_t ntau = c.ntau;
   const double eta = c.eta;
   for (int32_t k = 0; k < nx; ++k) {
-    const double x2 = double(k) * dx * (double(k) * dx);
+    const double u2 = double(k) * du * (double(k) * du);  // x = u^2
+    const double x2 = u2 * u2;
     float* row = table + size_t(k) * size_t(ntau);
     for (int32_t it = 0; it < ntau; ++it) {
       const double h2 = double(h[it]) * h[it];
@@ -286,8 +287,8 @@ void fill_travel_table(const TileConsts& c, const float* h, const float* inv_v2,
 
 bool table_legs(const TravelTable& table, Pair* pair) {
   Pair& pr = *pair;
-  const float us = std::sqrt(pr.ds2) * table.inv_dx;
-  const float ur = std::sqrt(pr.dr2) * table.inv_dx;
+  const float us = std::sqrt(std::sqrt(pr.ds2)) * table.inv_du;  // u = sqrt(x)
+  const float ur = std::sqrt(std::sqrt(pr.dr2)) * table.inv_du;
   const float last = float(table.nx - 1);
   if (!(us < last) || !(ur < last)) return false;
   const int32_t ks = int32_t(us), kr = int32_t(ur);

@@ -61,22 +61,26 @@ struct Pair {
 
 /**
  * Traveltime table of a tile whose velocity is the same function of tau in
- * every column: t[k][it] = one-way leg time at horizontal distance k dx and
- * output sample it (VTI eta included), interpolated linearly in distance.
+ * every column: t[k][it] = one-way leg time at horizontal distance
+ * x_k = (k du)^2 and output sample it (VTI eta included). The rows are
+ * uniform in u = sqrt(x), where t(u) = sqrt(h^2 + u^4 / v^2) has
+ * |d2t/du2| <= 2 sqrt(2) / v at every h: linear interpolation in u errs by
+ * at most du^2 sqrt(2) / (4 v), also at the apex (uniform rows in x err by
+ * dx^2 / (8 v^2 h), unbounded as h -> 0).
  */
 struct TravelTable {
   const float* t;  // [nx][ntau] one-way times, s
-  int32_t nx;      // rows (distances 0, dx, ..., (nx - 1) dx)
+  int32_t nx;      // rows
   int32_t ntau;    // output samples per row
-  float inv_dx;    // 1 / dx, 1/m
+  float inv_du;    // 1 / du, 1/sqrt(m)
 };
 
 /**
  * Fills table[nx][ntau] with the one-way leg time sqrt(h^2 + x^2 / v^2)
- * (minus Alkhalifah's eta term) at x = k dx, for a column's h and 1 / v^2.
+ * (minus Alkhalifah's eta term) at x = (k du)^2, for a column's h and 1 / v^2.
  */
 void fill_travel_table(const TileConsts& c, const float* h, const float* inv_v2, int32_t nx,
-                       float dx, float* table);
+                       double du, float* table);
 
 /**
  * Points the pair at the table rows bracketing its source and receiver

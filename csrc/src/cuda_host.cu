@@ -534,10 +534,11 @@ PSTM_API pstm_status pstm_tile_accumulate(pstm_tile* tile, int32_t ntraces, cons
   return accumulate(tile, ntraces, traces, geometry, trace_class);
 }
 
-PSTM_API pstm_status pstm_tile_set_traveltime_table(pstm_tile* tile, int32_t nx, float dx) {
+PSTM_API pstm_status pstm_tile_set_traveltime_table(pstm_tile* tile, int32_t nx,
+                                                    float max_distance) {
   (void)tile;
   (void)nx;
-  (void)dx;
+  (void)max_distance;
   return fail(PSTM_ERR_INVALID_ARGUMENT,
               "pstm_tile_set_traveltime_table is not supported by the cuda backend");
 }
