@@ -42,6 +42,7 @@ import { newStageTimes, type StageTimes } from "./stage_times.ts";
 import { makeFootprint, planTiles, type TilePlan } from "./tile_plan.ts";
 import { TileWriter, writeTile } from "./tile_writer.ts";
 import {
+  MAX_TABLE_BYTES,
   maxHalfOffset,
   TraveltimeTableBackend,
   type TraveltimeTableReport,
@@ -170,7 +171,15 @@ export async function runMigration(
     const deviceLimit = hooks.backend ? hooks.backend.memoryLimit : await backendMemoryLimit(job);
     const budget = deviceLimit === undefined ? hostBudget : Math.min(hostBudget, deviceLimit);
     const fingerprint = fingerprintOf({
-      input: { size: info.fileSize, traces: info.traceCount, ns: info.ns, dt: info.dt },
+      input: {
+        size: info.fileSize,
+        traces: info.traceCount,
+        ns: info.ns,
+        dt: info.dt,
+        geometry: geometryChecksum(geometry),
+        firstTrace: sampleChecksum((await file.readTraces(0, 1)).samples),
+      },
+      traveltimeTable: job.traveltimeTable,
       grid,
       time,
       classes: [classes.first, classes.width, classes.count],
@@ -181,6 +190,9 @@ export async function runMigration(
     });
     const previous = job.resume ? await Manifest.peek(manifestPath) : undefined;
     const planRequest = {
+      // velocity, the CPU library's 1/v^2, and with an angle limit its reach and running maximum
+      columnArrays: params.maxAngle > 0 && params.maxAngle < 90 ? 4 : 2,
+      tileOverhead: job.traveltimeTable === "off" ? 0 : MAX_TABLE_BYTES,
       nx: grid.nx,
       ny: grid.ny,
       dx: grid.dx,
@@ -620,4 +632,20 @@ async function backendMemoryLimit(job: JobConfig): Promise<number | undefined> {
   } finally {
     backend.close();
   }
+}
+
+/** A checksum of every trace's coordinates: a different survey of the same shape differs. */
+function geometryChecksum(g: GeometryTable): number {
+  let sum = 0;
+  for (let k = 0; k < g.count; k++) {
+    sum += ((k % 997) + 1) * (g.sx[k] + 3 * g.sy[k] + 7 * g.gx[k] + 11 * g.gy[k]);
+  }
+  return sum;
+}
+
+/** A checksum of some samples. */
+function sampleChecksum(samples: Float32Array): number {
+  let sum = 0;
+  for (let i = 0; i < samples.length; i++) sum += ((i % 89) + 1) * samples[i];
+  return sum;
 }

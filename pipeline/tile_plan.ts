@@ -69,6 +69,14 @@ export interface PlanRequest {
   batchSize: number;
   /** Memory budget, bytes. */
   budget: number;
+  /**
+   * Arrays of `ntau` floats a backend keeps per output column besides the
+   * image (velocity; the CPU library's 1/v^2, and with a maximum angle its
+   * reach and running maximum). Default 2.
+   */
+  columnArrays?: number;
+  /** Fixed bytes per open tile (e.g. a traveltime table). Default 0. */
+  tileOverhead?: number;
   /** Bins per tile along each axis, overriding the automatic choice. */
   tileBins?: [number, number];
   /** Tiles already finished (resume): planned but not scheduled. */
@@ -161,10 +169,11 @@ export const BATCHES_IN_FLIGHT = 4;
  */
 export function planTiles(request: PlanRequest): TilePlan {
   const { nx, ny, ntau, nclass, budget } = request;
-  const bytesPerBin = 4 * ntau * (nclass + 1) + 8;
+  const bytesPerBin = 4 * ntau * (nclass + (request.columnArrays ?? 2)) + 8;
+  const tileOverhead = request.tileOverhead ?? 0;
   const inputBytes = BATCHES_IN_FLIGHT * request.batchSize * (request.ns * 4 * 2 + 64) +
     request.geometry.bytes + 16 * request.geometry.count;
-  const tileBudget = budget - inputBytes;
+  const tileBudget = budget - inputBytes - tileOverhead;
   if (tileBudget < bytesPerBin) {
     throw new PstmError(
       `memory budget ${formatBytes(budget)} is too small: one output column needs ` +
@@ -189,7 +198,7 @@ export function planTiles(request: PlanRequest): TilePlan {
         firstTrace: -1,
         lastTrace: -1,
         traceCount: 0,
-        bytes: (ix1 - ix0) * (iy1 - iy0) * bytesPerBin,
+        bytes: (ix1 - ix0) * (iy1 - iy0) * bytesPerBin + tileOverhead,
       });
     }
   }
