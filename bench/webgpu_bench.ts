@@ -15,37 +15,20 @@
  * @module
  */
 
-import type { KernelBatch, KernelParams } from "../backends/backend.ts";
-import { referenceAccumulate } from "../backends/reference/reference_kernel.ts";
 import { webgpuAvailability } from "../backends/webgpu/availability.ts";
 import { WebGpuBackend } from "../backends/webgpu/webgpu_backend.ts";
+import {
+  BENCH_MODES as MODES,
+  makePoints,
+  plainParams,
+  randomBatch,
+  referenceImage as runReference,
+  relativeL2,
+  type Survey,
+} from "../tests/helpers/kernel_cases.ts";
 
 /** One benchmark workload: a tile and a batch of traces. */
-interface Workload {
-  params: KernelParams;
-  points: Float32Array;
-  velocity: Float32Array;
-  batch: KernelBatch;
-}
-
-const MODES = {
-  plain: {
-    aperture: 0,
-    maxAngle: 0,
-    taper: 0,
-    antialias: false,
-    weights: "none",
-    eta: 0,
-  },
-  full: {
-    aperture: 1500,
-    maxAngle: 60,
-    taper: 0.1,
-    antialias: true,
-    weights: "spreading",
-    eta: 0.05,
-  },
-} as const;
+type Workload = Survey;
 
 /** 16 x 16 points at 25 m, 200 output samples, 200 traces of 500 samples around them. */
 function workload(mode: keyof typeof MODES): Workload {
@@ -53,54 +36,14 @@ function workload(mode: keyof typeof MODES): Workload {
   const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
   const nx = 16, ntau = 200, ns = 500, count = 200;
   const npoints = nx * nx;
-  const params: KernelParams = {
-    ns,
-    t0: 0,
-    dt: 0.004,
-    npoints,
-    ntau,
-    tau0: 0.1,
-    dtau: 0.008,
-    nclass: 1,
-    traceSpacing: 25,
-    threads: 0,
-    ...MODES[mode],
-  };
-  const points = new Float32Array(2 * npoints);
+  const params = plainParams({ ns, npoints, ntau, tau0: 0.1, dtau: 0.008, ...MODES[mode] });
+  const points = makePoints({ kind: "grid", nx, ny: nx, spacing: 25, origin: [0, 0] });
   const velocity = new Float32Array(npoints * ntau);
   for (let j = 0; j < npoints; j++) {
-    points.set([25 * (j % nx), 25 * Math.floor(j / nx)], 2 * j);
     for (let it = 0; it < ntau; it++) velocity[j * ntau + it] = 1800 + 1500 * it * params.dtau;
   }
-  const batch: KernelBatch = {
-    count,
-    traces: new Float32Array(count * ns).map(() => rand() - 0.5),
-    geometry: new Float32Array(4 * count),
-    traceClass: new Int32Array(count),
-  };
-  for (let k = 0; k < count; k++) {
-    const mx = -500 + 1400 * rand(), my = -500 + 1400 * rand();
-    const h = 1000 * rand(), az = 2 * Math.PI * rand();
-    const hx = h * Math.cos(az), hy = h * Math.sin(az);
-    batch.geometry.set([mx - hx, my - hy, mx + hx, my + hy], 4 * k);
-  }
-  return { params, points, velocity, batch };
-}
-
-function runReference(w: Workload): { image: Float32Array; contributions: number } {
-  const { params: p, batch: b } = w;
-  const image = new Float32Array(p.nclass * p.npoints * p.ntau);
-  const contributions = referenceAccumulate(
-    p,
-    w.points,
-    w.velocity,
-    b.count,
-    b.traces,
-    b.geometry,
-    b.traceClass,
-    image,
-  );
-  return { image, contributions };
+  const area = { x0: -500, y0: -500, width: 1400, height: 1400, maxHalfOffset: 1000 };
+  return { params, points, velocity, batch: randomBatch(count, ns, area, rand) };
 }
 
 async function runWebGpu(backend: WebGpuBackend, w: Workload): Promise<Float32Array> {
@@ -143,15 +86,6 @@ function summary(device: string): void {
         `       ${(gpu / ref).toFixed(1)}x`,
     );
   }
-}
-
-function relativeL2(a: Float32Array, b: Float32Array): number {
-  let num = 0, den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num += (a[i] - b[i]) ** 2;
-    den += b[i] ** 2;
-  }
-  return Math.sqrt(num / den);
 }
 
 const found = await webgpuAvailability();

@@ -54,6 +54,8 @@ target_compile_options(pstm_cuda PRIVATE
   $<$<COMPILE_LANGUAGE:CUDA>:-prec-sqrt=false -prec-div=false -ftz=true -lineinfo>)
 # keep the static CUDA runtime's symbols out of the dynamic symbol table
 target_link_options(pstm_cuda PRIVATE "LINKER:--exclude-libs,ALL")
+# like libpstm_cpu: never unloaded, so runtime threads never lose their code at host exit
+target_link_options(pstm_cuda PRIVATE "LINKER:-z,nodelete")
 
 # ctest: CUDA vs CPU vs a float64 plain reference; exit 77 (skipped) without a GPU
 enable_testing()

@@ -7,36 +7,28 @@
 import assert from "node:assert/strict";
 import type { KernelBatch, KernelParams } from "../backends/backend.ts";
 import { NativeBackend } from "../backends/native/native_backend.ts";
-import { referenceAccumulate } from "../backends/reference/reference_kernel.ts";
+import { ensureCpuLibrary } from "../backends/native/_test_support.ts";
 import {
   type BatchShape,
-  ensureCpuLibrary,
+  FULL_MODE,
   type Layout,
   makeBatch,
   makePoints,
   makeVelocity,
   plainParams,
+  referenceImage,
   relativeL2,
-} from "../backends/native/_test_support.ts";
+  sliceBatch,
+} from "./helpers/kernel_cases.ts";
 
 await ensureCpuLibrary();
 
 const PLAIN_TOLERANCE = 1e-4;
 const FULL_TOLERANCE = 1e-3;
 
-/** Full mode: every feature on. */
+/** Full mode: every feature on (a 450 m aperture). */
 function fullParams(overrides: Partial<KernelParams>): KernelParams {
-  return plainParams({
-    tau0: 0.02,
-    aperture: 450,
-    maxAngle: 60,
-    taper: 0.25,
-    antialias: true,
-    traceSpacing: 25,
-    weights: "spreading",
-    eta: 0.08,
-    ...overrides,
-  });
+  return plainParams({ ...FULL_MODE, tau0: 0.02, aperture: 450, ...overrides });
 }
 
 interface Case {
@@ -88,13 +80,7 @@ function split(batch: KernelBatch, ns: number, n: number): KernelBatch[] {
   const out: KernelBatch[] = [];
   const size = Math.ceil(batch.count / n);
   for (let start = 0; start < batch.count; start += size) {
-    const end = Math.min(batch.count, start + size);
-    out.push({
-      count: end - start,
-      traces: batch.traces.slice(start * ns, end * ns),
-      geometry: batch.geometry.slice(4 * start, 4 * end),
-      traceClass: batch.traceClass.slice(start, end),
-    });
+    out.push(sliceBatch(batch, ns, start, Math.min(batch.count, start + size) - start));
   }
   return out;
 }
@@ -107,17 +93,12 @@ async function compare(c: Case, full: boolean, seed: number): Promise<void> {
   const velocity = makeVelocity(params);
   const batch = makeBatch({ ...c.shape, nclass, ns: params.ns, integrated: full, seed });
 
-  const expected = new Float32Array(nclass * params.npoints * params.ntau);
-  const count = referenceAccumulate(
+  const { image: expected, contributions: count } = referenceImage({
     params,
     points,
     velocity,
-    batch.count,
-    batch.traces,
-    batch.geometry,
-    batch.traceClass,
-    expected,
-  );
+    batch,
+  });
 
   using backend = NativeBackend.open("cpu");
   const tile = backend.openTile({ params, points, velocity });
@@ -154,17 +135,7 @@ Deno.test("NativeBackend cpu accumulates two open tiles at once", async () => {
     const params = full ? fullParams(overrides) : plainParams(overrides);
     const velocity = makeVelocity(params);
     const batch = makeBatch({ ...shape, nclass: 2, ns: params.ns, integrated: full, seed: 5 + i });
-    const expected = new Float32Array(2 * params.npoints * params.ntau);
-    referenceAccumulate(
-      params,
-      points,
-      velocity,
-      batch.count,
-      batch.traces,
-      batch.geometry,
-      batch.traceClass,
-      expected,
-    );
+    const expected = referenceImage({ params, points, velocity, batch }).image;
     return { full, params, velocity, batch, expected };
   });
   const tiles = setups.map((s) =>

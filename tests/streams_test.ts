@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import type { KernelParams } from "../backends/backend.ts";
 import { ReferenceBackend } from "../backends/reference/reference_backend.ts";
 import { BinGeometryStream } from "../pipeline/bin_geometry_stream.ts";
 import { GeometryTable } from "../pipeline/geometry_table.ts";
@@ -10,6 +9,7 @@ import { synthBatches, synthPreset, synthVelocityAt } from "../pipeline/synth.ts
 import { makeFootprint, planTiles } from "../pipeline/tile_plan.ts";
 import { outputTraceIndex, TileWriter } from "../pipeline/tile_writer.ts";
 import type { TraceBatch } from "../pipeline/trace_batch.ts";
+import { plainParams } from "./helpers/kernel_cases.ts";
 
 const spec = { ...synthPreset("small3d"), nx: 9, ny: 7, ns: 100 };
 const grid: GridSpec = {
@@ -23,24 +23,14 @@ const grid: GridSpec = {
 };
 const time = { tau0: 0, dtau: 0.004, ntau: 100 };
 const classes = { first: 0, width: 300, count: 2 };
-const base: KernelParams = {
+const base = plainParams({
   ns: spec.ns,
-  t0: 0,
   dt: spec.dt,
   npoints: 0,
-  ntau: time.ntau,
-  tau0: time.tau0,
-  dtau: time.dtau,
+  ...time,
   nclass: 2,
   aperture: 250,
-  maxAngle: 0,
-  taper: 0,
-  antialias: false,
-  traceSpacing: 25,
-  weights: "none",
-  eta: 0,
-  threads: 0,
-};
+});
 
 function fromArray<T>(items: T[]): ReadableStream<T> {
   return new ReadableStream({

@@ -8,160 +8,59 @@
 
 import assert from "node:assert/strict";
 import type { KernelBatch, KernelParams } from "../backends/backend.ts";
-import { referenceAccumulate } from "../backends/reference/reference_kernel.ts";
 import { webgpuAvailability } from "../backends/webgpu/availability.ts";
 import { WebGpuBackend, type WebGpuBackendOptions } from "../backends/webgpu/webgpu_backend.ts";
 import { splitTile } from "../backends/webgpu/work_split.ts";
 import { PstmError } from "../pipeline/errors.ts";
+import {
+  FULL_MODE as FULL,
+  migrateSurvey,
+  PLAIN_MODE as PLAIN,
+  plainParams,
+  random,
+  referenceImage as reference,
+  relativeL2,
+  sliceBatch as slice,
+  type Survey,
+  survey as surveyOf,
+  type SurveyConfig,
+  type SurveyLayout,
+} from "./helpers/kernel_cases.ts";
 
 const found = await webgpuAvailability();
 const skip = !found.available;
 const because = skip ? ` (skipped: ${found.reason})` : "";
 
-/** Deterministic uniform numbers in [0, 1) (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** 12 x 10 points (a line of 12), 400 traces of 250 samples, 96 output samples. */
+const WEBGPU_SURVEY: SurveyConfig = {
+  seed: 7,
+  ntraces: 400,
+  ns: 250,
+  dt: 0.004,
+  ntau: 96,
+  tau0: 0.05,
+  dtau: 0.008,
+  nx: 12,
+  ny: 10,
+  origin: [40, 20],
+  rotationDeg: 30,
+  velocity: { v0: 1800, perSecond: 1500, perX: 0.2, perY: 0 },
+  midpoints: { x0: -250, width: 800, y0: -250, height: 800 },
+  sweep: { x0: -250, length: 800 },
+  maxOffset: 1500,
+  classWidth: 500,
+  events: { t0: 0.1, span: 0.85 },
+  threads: 0,
+};
 
-type Layout = "narrow" | "wide" | "line" | "rotated";
+type Layout = Exclude<SurveyLayout, "sorted">;
 
-interface Survey {
-  params: KernelParams;
-  points: Float32Array;
-  velocity: Float32Array;
-  batch: KernelBatch;
-}
-
-const PLAIN = {
-  aperture: 0,
-  maxAngle: 0,
-  taper: 0,
-  antialias: false,
-  traceSpacing: 25,
-  weights: "none",
-  eta: 0,
-} as const;
-
-const FULL = {
-  aperture: 700,
-  maxAngle: 60,
-  taper: 0.25,
-  antialias: true,
-  traceSpacing: 25,
-  weights: "spreading",
-  eta: 0.08,
-} as const;
-
-/**
- * A small survey: output points on a (possibly rotated) lattice or a line,
- * traces with random midpoints and offsets, samples a sum of smooth events
- * (Gaussian bumps, as a double-integrated wavelet looks).
- */
 function survey(
   layout: Layout,
   mode: Partial<KernelParams>,
   options: { ntraces?: number; nclass?: number; seed?: number } = {},
 ): Survey {
-  const rand = random(options.seed ?? 7);
-  const ntraces = options.ntraces ?? 400;
-  const nclass = options.nclass ?? 1;
-  const ns = 250, dt = 0.004, ntau = 96, tau0 = 0.05, dtau = 0.008;
-  const nx = 12, ny = layout === "line" ? 1 : 10;
-  const npoints = nx * ny;
-  const angle = layout === "rotated" ? (30 * Math.PI) / 180 : 0;
-  const spacing = layout === "line" ? 12.5 : 25;
-  const points = new Float32Array(2 * npoints);
-  for (let iy = 0; iy < ny; iy++) {
-    for (let ix = 0; ix < nx; ix++) {
-      const u = ix * spacing, v = iy * spacing, j = iy * nx + ix;
-      points[2 * j] = 40 + u * Math.cos(angle) - v * Math.sin(angle);
-      points[2 * j + 1] = 20 + u * Math.sin(angle) + v * Math.cos(angle);
-    }
-  }
-  const velocity = new Float32Array(npoints * ntau);
-  for (let j = 0; j < npoints; j++) {
-    for (let it = 0; it < ntau; it++) {
-      velocity[j * ntau + it] = 1800 + 1500 * (tau0 + it * dtau) + 0.2 * points[2 * j];
-    }
-  }
-  const geometry = new Float32Array(4 * ntraces);
-  const traceClass = new Int32Array(ntraces);
-  const traces = new Float32Array(ntraces * ns);
-  const maxOffset = nclass > 1 ? 500 * (nclass + 1) : 1500;
-  for (let k = 0; k < ntraces; k++) {
-    const mx = -250 + 800 * rand();
-    const my = layout === "line" ? 20 : -250 + 800 * rand();
-    const offset = maxOffset * rand();
-    const azimuth = layout === "line"
-      ? 0
-      : layout === "narrow"
-      ? ((rand() - 0.5) * 20 * Math.PI) / 180
-      : 2 * Math.PI * rand();
-    const hx = 0.5 * offset * Math.cos(azimuth), hy = 0.5 * offset * Math.sin(azimuth);
-    geometry.set([mx - hx, my - hy, mx + hx, my + hy], 4 * k);
-    // classes by offset; the last class and a few traces fall outside 0..nclass-1
-    traceClass[k] = nclass > 1 ? (rand() < 0.05 ? -1 : Math.floor(offset / 500)) : 0;
-    for (let e = 0; e < 6; e++) {
-      const t = 0.1 + 0.85 * rand(), a = rand() - 0.5, sigma = 0.006 + 0.01 * rand();
-      for (let i = 0; i < ns; i++) {
-        const x = (i * dt - t) / sigma;
-        if (Math.abs(x) < 6) traces[k * ns + i] += a * Math.exp(-0.5 * x * x);
-      }
-    }
-  }
-  const params: KernelParams = {
-    ns,
-    t0: 0,
-    dt,
-    npoints,
-    ntau,
-    tau0,
-    dtau,
-    nclass,
-    aperture: 0,
-    maxAngle: 0,
-    taper: 0,
-    antialias: false,
-    traceSpacing: 25,
-    weights: "none",
-    eta: 0,
-    threads: 0,
-    ...mode,
-  };
-  return { params, points, velocity, batch: { count: ntraces, traces, geometry, traceClass } };
-}
-
-/** Traces first..first+count-1 of a batch as a batch of its own. */
-function slice(batch: KernelBatch, ns: number, first: number, count: number): KernelBatch {
-  return {
-    count,
-    traces: batch.traces.slice(first * ns, (first + count) * ns),
-    geometry: batch.geometry.slice(4 * first, 4 * (first + count)),
-    traceClass: batch.traceClass.slice(first, first + count),
-  };
-}
-
-function reference(s: Survey): { image: Float32Array; contributions: number } {
-  const p = s.params;
-  const image = new Float32Array(p.nclass * p.npoints * p.ntau);
-  const contributions = referenceAccumulate(
-    p,
-    s.points,
-    s.velocity,
-    s.batch.count,
-    s.batch.traces,
-    s.batch.geometry,
-    s.batch.traceClass,
-    image,
-  );
-  return { image, contributions };
+  return surveyOf(WEBGPU_SURVEY, layout, mode, options);
 }
 
 /** Migrates a survey on WebGPU in `batches` uneven batches. */
@@ -171,30 +70,10 @@ async function webgpu(
   options: WebGpuBackendOptions = {},
 ): Promise<{ image: Float32Array; contributions: number }> {
   using backend = await WebGpuBackend.open(options);
-  const tile = backend.openTile({ params: s.params, points: s.points, velocity: s.velocity });
-  const n = s.batch.count;
-  const cuts = [0];
-  for (let b = 1; b < batches; b++) cuts.push(Math.floor((n * b * b) / (batches * batches)));
-  cuts.push(n);
-  for (let b = 0; b < batches; b++) {
-    await tile.accumulate(slice(s.batch, s.params.ns, cuts[b], cuts[b + 1] - cuts[b]));
-  }
-  const image = await tile.finish();
-  tile.close();
-  tile.close();
-  const stats = backend.stats();
+  const { image, contributions, stats } = await migrateSurvey(backend, s, batches);
   assert.ok(stats.kernelSeconds > 0, "kernel time measured");
   assert.ok(stats.deviceBytes > 0, "device bytes counted");
-  return { image, contributions: stats.contributions };
-}
-
-function relativeL2(a: Float32Array, b: Float32Array): number {
-  let num = 0, den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num += (a[i] - b[i]) ** 2;
-    den += b[i] ** 2;
-  }
-  return Math.sqrt(num / den);
+  return { image, contributions };
 }
 
 async function compare(s: Survey, batches = 1, options: WebGpuBackendOptions = {}) {
@@ -306,19 +185,7 @@ Deno.test({
         batch.traces[k * ns + i] = (1 - 2 * a) * Math.exp(-a);
       }
     }
-    const params: KernelParams = {
-      ns,
-      t0: 0,
-      dt,
-      npoints: nx * ny,
-      ntau,
-      tau0: 0,
-      dtau,
-      nclass: 1,
-      ...PLAIN,
-      aperture: 800,
-      threads: 0,
-    };
+    const params = plainParams({ ns, dt, npoints: nx * ny, ntau, dtau, aperture: 800 });
     const s = { params, points, velocity: new Float32Array(nx * ny * ntau).fill(v), batch };
     const { image } = await compare(s);
     let best = 0;
