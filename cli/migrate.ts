@@ -213,6 +213,7 @@ export function formatSummary(s: MigrationSummary): string {
     `kernel ${s.times.kernel.toFixed(2)} s, write ${s.times.write.toFixed(2)} s`,
     `  memory       peak RSS ${formatBytes(s.peakRss)} (budget ${formatBytes(s.plan.budget)})` +
     (s.deviceBytes ? `, device ${formatBytes(s.deviceBytes)}` : ""),
+    ...(s.nonFiniteZeroed ? [`  zeroed       ${s.nonFiniteZeroed} NaN/Inf input samples`] : []),
     `  kernel busy  ${s.kernelSeconds.toFixed(2)} s of ${s.seconds.toFixed(2)} s wall ` +
     `(${(s.seconds > 0 ? (100 * s.kernelSeconds) / s.seconds : 0).toFixed(0)}%)`,
   ];

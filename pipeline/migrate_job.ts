@@ -63,6 +63,8 @@ export interface MigrationSummary {
   traces: number;
   /** Traces read in all passes. */
   tracesRead: number;
+  /** NaN/Inf input samples zeroed (with --zero-non-finite; counted once per pass). */
+  nonFiniteZeroed: number;
   /** (trace, output sample) pairs summed. */
   contributions: number;
   /** Tiles in the whole job. */
@@ -287,7 +289,7 @@ export async function runMigration(
         rho: job.rho,
         antialias: job.aa,
       });
-      let tracesRead = 0;
+      let tracesRead = 0, nonFiniteZeroed = 0;
       for (const [passIndex, pass] of plan.passes.entries()) {
         throwIfAborted(signal);
         progress.event(
@@ -306,8 +308,9 @@ export async function runMigration(
         await timedReads(
           input,
           times,
-          (n) => {
+          (n, zeroed) => {
             tracesRead += n;
+            nonFiniteZeroed += zeroed;
             progress.advance(n);
           },
           job.zeroNonFinite,
@@ -373,6 +376,7 @@ export async function runMigration(
         device: backend.device,
         traces: info.traceCount,
         tracesRead,
+        nonFiniteZeroed,
         contributions: stats.contributions,
         tiles: plan.tiles.length,
         tilesWritten: tilesToDo,
@@ -476,7 +480,7 @@ async function spoolStdin(output: string): Promise<string> {
 function timedReads(
   input: ReadableStream<import("./trace_batch.ts").TraceBatch>,
   times: StageTimes,
-  onBatch: (traces: number) => void,
+  onBatch: (traces: number, zeroed: number) => void,
   zeroNonFinite: boolean,
   path: string,
 ) {
@@ -490,8 +494,7 @@ function timedReads(
         controller.close();
         return;
       }
-      checkFinite(value, zeroNonFinite, path);
-      onBatch(value.count);
+      onBatch(value.count, checkFinite(value, zeroNonFinite, path));
       controller.enqueue(value);
     },
     cancel(reason) {
@@ -500,12 +503,14 @@ function timedReads(
   }, { highWaterMark: 2 });
 }
 
+/** Fails on the first NaN/Inf sample, or zeroes them all; returns how many were zeroed. */
 function checkFinite(
   batch: import("./trace_batch.ts").TraceBatch,
   zero: boolean,
   path: string,
-): void {
+): number {
   const samples = batch.samples;
+  let zeroed = 0;
   for (let i = 0; i < samples.length; i++) {
     if (Number.isFinite(samples[i])) continue;
     const trace = batch.firstTrace + Math.floor(i / batch.ns);
@@ -517,7 +522,9 @@ function checkFinite(
       );
     }
     samples[i] = 0;
+    zeroed++;
   }
+  return zeroed;
 }
 
 /** Renames the partial output when every tile (of every shard) is recorded. */
@@ -589,6 +596,7 @@ function emptySummary(
     device: "none",
     traces: plan.tiles.reduce((n, t) => Math.max(n, t.lastTrace + 1), 0),
     tracesRead: 0,
+    nonFiniteZeroed: 0,
     contributions: 0,
     tiles: plan.tiles.length,
     tilesWritten: 0,

@@ -172,3 +172,24 @@ Deno.test("runMigration shards assemble into the single-run image", async () => 
   assert.match(await mergeShards(`${survey.dir}/sharded.sgy`, 3), /already complete/);
   await Deno.remove(survey.dir, { recursive: true });
 });
+
+Deno.test("runMigration reports a NaN sample by trace and field, or zeroes and counts it on request", async () => {
+  const survey = await makeSurvey("small3d");
+  // trace 7, sample 20 of the IEEE big-endian survey becomes NaN
+  const traceBytes = 240 + 4 * survey.spec.ns;
+  const file = await Deno.open(survey.path, { write: true });
+  await file.seek(3600 + 7 * traceBytes + 240 + 4 * 20, Deno.SeekMode.Start);
+  await file.write(new Uint8Array([0x7f, 0xc0, 0x00, 0x00]));
+  file.close();
+  await assert.rejects(
+    () => migrate(survey, "nan.sgy", { aperture: 250 }),
+    (e: unknown) =>
+      e instanceof PstmError && e.exitCode === 2 && /trace 7/.test(e.message) &&
+      /samples/.test(e.message) && /zero-non-finite/.test(e.message),
+  );
+  const zeroed = await migrate(survey, "zeroed.sgy", { aperture: 250, zeroNonFinite: true });
+  assert.equal(zeroed.summary.nonFiniteZeroed, 1);
+  const image = await readAllSamples(zeroed.output);
+  assert.ok(image.every(Number.isFinite), "no NaN spreads into the image");
+  await Deno.remove(survey.dir, { recursive: true });
+});
