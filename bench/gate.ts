@@ -35,6 +35,7 @@ import { runMigration } from "../pipeline/migrate_job.ts";
 import { Progress } from "../pipeline/progress.ts";
 import { synthPreset, synthVelocityText } from "../pipeline/synth.ts";
 import { loadAverage } from "./_support.ts";
+import { kernelWorkload } from "./kernel_workload.ts";
 import { THRESHOLDS } from "./thresholds.ts";
 
 /** One gate's outcome. */
@@ -66,28 +67,7 @@ async function best(runs: number, fn: () => Promise<void> | void): Promise<numbe
 
 /** CPU plain and antialiased vs the minimal loop: the kernel_bench workload. */
 async function kernelGates(): Promise<GateResult[]> {
-  const NX = 64, TRACES = 120;
-  const points = makePoints({ kind: "grid", nx: NX, ny: NX, spacing: 25 });
-  const shape = {
-    count: TRACES,
-    extentX: NX * 25,
-    extentY: NX * 25,
-    maxHalfOffset: 300,
-    azimuthSpreadDeg: 180,
-    nclass: 1,
-    ns: 500,
-  };
-  const plain = plainParams({ ns: 500, npoints: NX * NX, ntau: 500, tau0: 0, threads: 0 });
-  const aa: KernelParams = { ...plain, antialias: true, traceSpacing: 25 };
-  const velocity = makeVelocity(plain);
-  const batch = {
-    ...makeBatch({ ...shape, integrated: false, seed: 7 }),
-    traceClass: new Int32Array(TRACES),
-  };
-  const integrated = {
-    ...makeBatch({ ...shape, integrated: true, seed: 7 }),
-    traceClass: new Int32Array(TRACES),
-  };
+  const { nx: NX, points, plain, antialiased: aa, velocity, batch, integrated } = kernelWorkload();
   using backend = NativeBackend.open("cpu");
   const lib = openLibrary("cpu");
   try {

@@ -15,42 +15,16 @@
 
 import type { KernelParams } from "../backends/backend.ts";
 import { NativeBackend } from "../backends/native/native_backend.ts";
-import {
-  ensureCpuLibrary,
-  makeBatch,
-  makePoints,
-  makeVelocity,
-  plainParams,
-} from "../backends/native/_test_support.ts";
+import { ensureCpuLibrary } from "../backends/native/_test_support.ts";
+import { kernelWorkload } from "./kernel_workload.ts";
 import { openLibrary } from "../ffi/library.ts";
 import { encodeParams } from "../ffi/params.ts";
 import { check } from "../ffi/status.ts";
 
 await ensureCpuLibrary();
 
-const NX = 64, TRACES = 120;
-const points = makePoints({ kind: "grid", nx: NX, ny: NX, spacing: 25 });
-const shape = {
-  count: TRACES,
-  extentX: NX * 25,
-  extentY: NX * 25,
-  maxHalfOffset: 300,
-  azimuthSpreadDeg: 180,
-  nclass: 1,
-  ns: 500,
-};
-const plain = plainParams({ ns: 500, npoints: NX * NX, ntau: 500, tau0: 0, threads: 0 });
-const antialiased: KernelParams = { ...plain, antialias: true, traceSpacing: 25 };
-const velocity = makeVelocity(plain);
-// every trace in class 0 so that the minimal loop and the kernel see the same work
-const batch = {
-  ...makeBatch({ ...shape, integrated: false, seed: 7 }),
-  traceClass: new Int32Array(TRACES),
-};
-const integrated = {
-  ...makeBatch({ ...shape, integrated: true, seed: 7 }),
-  traceClass: new Int32Array(TRACES),
-};
+const { nx: NX, traces: TRACES, points, plain, antialiased, velocity, batch, integrated } =
+  kernelWorkload();
 
 /** Runs, seconds and contributions measured per case (warmup included), for the summary. */
 const totals = new Map<string, { runs: number; seconds: number; contributions: number }>();

@@ -20,7 +20,13 @@ import { findFocus, readStack } from "../pipeline/focus.ts";
 import { parseJobConfig } from "../pipeline/job_config.ts";
 import { runMigration } from "../pipeline/migrate_job.ts";
 import { Progress, progressMode } from "../pipeline/progress.ts";
-import { synthPreset, synthTraceCount, synthVelocityText } from "../pipeline/synth.ts";
+import {
+  synthGrid,
+  synthGridFlag,
+  synthPreset,
+  synthTraceCount,
+  synthVelocityText,
+} from "../pipeline/synth.ts";
 import { parseCommandArgs, stringFlag } from "./args.ts";
 import type { Command } from "./command.ts";
 import { formatSummary } from "./migrate.ts";
@@ -59,20 +65,12 @@ export const demoCommand: Command = {
       parseCommandArgs(scanCommand.spec, [survey, "--plot", `${dir}/fold.png`]),
     );
 
-    const grid: GridSpec = checkGrid({
-      x0: spec.x0,
-      y0: spec.y0,
-      dx: spec.dx,
-      dy: spec.dy,
-      nx: spec.nx,
-      ny: spec.ny,
-      azimuthDeg: spec.azimuthDeg,
-    });
+    const grid: GridSpec = checkGrid(synthGrid(spec));
     const job = parseJobConfig({
       input: survey,
       output: image,
       velocity: synthVelocityText(spec),
-      grid: [grid.x0, grid.y0, grid.dx, grid.dy, grid.nx, grid.ny, grid.azimuthDeg].join(","),
+      grid: synthGridFlag(spec),
       aperture: 1000,
       maxAngle: 70,
       taper: 0.2,

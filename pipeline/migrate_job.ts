@@ -8,6 +8,7 @@
  * @module
  */
 
+import { pathExists } from "./path_exists.ts";
 import type { Backend, KernelParams, TileInputs } from "../backends/backend.ts";
 import { openBackend } from "../backends/select.ts";
 import { BinGeometryStream } from "./bin_geometry_stream.ts";
@@ -221,7 +222,7 @@ export async function runMigration(
       shard: job.shard ?? "",
       tileBins: [shape.tileNx, shape.tileNy],
     };
-    if (job.resume && !previous && await exists(job.output) && !await exists(partialPath)) {
+    if (job.resume && !previous && await pathExists(job.output) && !await pathExists(partialPath)) {
       progress.event("complete", { output: job.output }, `${job.output} is already complete`);
       return emptySummary(job, grid, time, classes, shape, started, times);
     }
@@ -444,16 +445,6 @@ export function parseShard(text: string | undefined): { index: number; count: nu
   return { index, count };
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
-  }
-}
-
 /** Copies stdin to a spool file beside the output, so it can be scanned and read in passes. */
 async function spoolStdin(output: string): Promise<string> {
   const path = `${output}.stdin-spool.sgy`;
@@ -551,7 +542,7 @@ async function finalize(
     await Deno.rename(partialPath, job.output);
   } catch (error) {
     // another shard finished the job at the same moment
-    if (!(error instanceof Deno.errors.NotFound && await exists(job.output))) throw error;
+    if (!(error instanceof Deno.errors.NotFound && await pathExists(job.output))) throw error;
   }
   for (const path of manifests) await Deno.remove(path).catch(() => {});
   return true;

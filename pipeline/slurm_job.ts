@@ -12,6 +12,7 @@
  * @module
  */
 
+import { pathExists } from "./path_exists.ts";
 import { EXIT_RUNTIME, PstmError } from "./errors.ts";
 import { Manifest } from "./manifest.ts";
 import { tilesOfShard } from "./tile_plan.ts";
@@ -92,7 +93,7 @@ export async function shardStatus(output: string, count: number): Promise<ShardS
   );
   const all = Array.from({ length: count }, (_, i) => i);
   if (contents.every((c) => c === undefined)) {
-    const complete = await exists(output) && !await exists(`${output}.partial`);
+    const complete = await pathExists(output) && !await pathExists(`${output}.partial`);
     return {
       state: complete ? "complete" : "fresh",
       unfinished: complete ? [] : all,
@@ -512,14 +513,4 @@ export async function removeShardState(output: string, count: number): Promise<s
     }
   }
   return removed;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
-  }
 }

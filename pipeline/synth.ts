@@ -10,6 +10,7 @@
  * @module
  */
 
+import type { GridSpec } from "./grid.ts";
 import { PstmError } from "./errors.ts";
 import type { TraceBatch } from "./trace_batch.ts";
 
@@ -295,6 +296,27 @@ export function synthVelocityText(spec: SynthSpec): string {
 }
 
 /**
+ * The survey's midpoint grid, the natural output grid to migrate it onto.
+ *
+ * @param spec the survey
+ * @returns the grid (bin (0, 0) at the first midpoint)
+ */
+export function synthGrid(spec: SynthSpec): GridSpec {
+  const { x0, y0, dx, dy, nx, ny, azimuthDeg } = spec;
+  return { x0, y0, dx, dy, nx, ny, azimuthDeg };
+}
+
+/**
+ * The `--grid` flag of the survey's midpoint grid.
+ *
+ * @param spec the survey
+ * @returns "X0,Y0,DX,DY,NX,NY,AZIMUTH"
+ */
+export function synthGridFlag(spec: SynthSpec): string {
+  return [spec.x0, spec.y0, spec.dx, spec.dy, spec.nx, spec.ny, spec.azimuthDeg].join(",");
+}
+
+/**
  * RMS velocity of the spec at two-way time tau (linear, constant outside).
  *
  * @param spec the survey
@@ -339,7 +361,7 @@ export function synthTruth(spec: SynthSpec): Record<string, unknown> {
       nx: spec.nx,
       ny: spec.ny,
       azimuthDeg: spec.azimuthDeg,
-      gridFlag: [spec.x0, spec.y0, spec.dx, spec.dy, spec.nx, spec.ny, spec.azimuthDeg].join(","),
+      gridFlag: synthGridFlag(spec),
       timeFlag: `0,${spec.dt},${spec.ns}`,
       corner: [
         spec.x0 + (spec.nx - 1) * spec.dx * ux[0] + (spec.ny - 1) * spec.dy * uy[0],

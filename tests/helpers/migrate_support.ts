@@ -16,7 +16,12 @@ import {
 } from "../../pipeline/migrate_job.ts";
 import { Progress } from "../../pipeline/progress.ts";
 import { SegyFile } from "../../pipeline/segy/segy_file.ts";
-import { synthPreset, type SynthSpec, synthVelocityText } from "../../pipeline/synth.ts";
+import {
+  synthGridFlag,
+  synthPreset,
+  type SynthSpec,
+  synthVelocityText,
+} from "../../pipeline/synth.ts";
 
 /** Absolute path of cli.ts. */
 export const CLI = new URL("../../cli.ts", import.meta.url).pathname;
@@ -48,8 +53,7 @@ export async function makeSurvey(preset: string, change: Partial<SynthSpec> = {}
   const dir = await Deno.makeTempDir({ prefix: "pstm-test-" });
   const path = `${dir}/survey.sgy`;
   await writeSynthetic(spec, path, undefined);
-  const grid = [spec.x0, spec.y0, spec.dx, spec.dy, spec.nx, spec.ny, spec.azimuthDeg].join(",");
-  return { dir, path, spec, grid, velocity: synthVelocityText(spec) };
+  return { dir, path, spec, grid: synthGridFlag(spec), velocity: synthVelocityText(spec) };
 }
 
 /**
