@@ -90,11 +90,11 @@ export class Manifest {
         const bytes = await Deno.readFile(path);
         const end = bytes.lastIndexOf(10) + 1;
         if (end < bytes.length) await Deno.truncate(path, end);
-        const file = await Deno.open(path, { append: true });
+        const file = await openOrExplain(path, { append: true });
         return new Manifest(path, file, previous.done);
       }
     }
-    const file = await Deno.open(path, { write: true, create: true, truncate: true });
+    const file = await openOrExplain(path, { write: true, create: true, truncate: true });
     const manifest = new Manifest(path, file, new Set());
     await manifest.#append(header);
     return manifest;
@@ -169,6 +169,21 @@ export class Manifest {
   /** Closes the manifest. */
   [Symbol.dispose](): void {
     this.close();
+  }
+}
+
+/** Opens the manifest; failures (missing folder, permissions) name the path (exit 1). */
+async function openOrExplain(path: string, options: Deno.OpenOptions): Promise<Deno.FsFile> {
+  try {
+    return await Deno.open(path, options);
+  } catch (error) {
+    throw new PstmError(
+      `cannot open the resume manifest: ${(error as Error).message}; expected a writable ` +
+        "folder beside the output",
+      { file: path },
+      EXIT_RUNTIME,
+      { cause: error },
+    );
   }
 }
 

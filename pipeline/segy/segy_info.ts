@@ -6,6 +6,7 @@
  * @module
  */
 
+import { PstmError } from "../errors.ts";
 import { resolveSegyLayout } from "./segy_layout.ts";
 import { resolveSuLayout } from "./su_layout.ts";
 import { TEXT_HEADER_BYTES, type TextEncoding, textScores } from "./text_header.ts";
@@ -91,7 +92,16 @@ export function resolveLayout(
 ): LayoutResult {
   if (options.format === "su") return resolveSuLayout(bytes, total, path);
   if (options.format === "segy") return resolveSegyLayout(bytes, total, path);
-  if (total !== undefined && total < 3600) return resolveSuLayout(bytes, total, path);
+  if (total !== undefined && total < 3600) {
+    if (/\.(sgy|segy)$/i.test(path)) {
+      throw new PstmError(
+        `file is ${total} bytes: shorter than the 3600-byte SEG-Y file header ` +
+          "(textual + binary); expected a SEG-Y file (or pass --su for Seismic Unix)",
+        { file: path, field: "file size" },
+      );
+    }
+    return resolveSuLayout(bytes, total, path);
+  }
   if (bytes.length < 3600) return { need: 3600 };
   const { ascii, ebcdic } = textScores(bytes.subarray(0, TEXT_HEADER_BYTES));
   if (Math.max(ascii, ebcdic) >= TEXT_HEADER_BYTES / 2) {
