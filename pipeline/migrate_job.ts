@@ -359,12 +359,14 @@ export async function runMigration(
       }
       progress.finish();
       const traveltimeTable = tabled.report();
-      progress.event(
-        "traveltime-table",
-        { ...traveltimeTable },
-        `traveltime table ${traveltimeTable.mode}: ${traveltimeTable.used} ` +
-          `(${traveltimeTable.reason})`,
-      );
+      if (traveltimeTable.mode !== "off" || progress.mode === "json") {
+        progress.event(
+          "traveltime-table",
+          { ...traveltimeTable },
+          `traveltime table ${traveltimeTable.mode}: ${traveltimeTable.used} ` +
+            `(${traveltimeTable.reason})`,
+        );
+      }
       const stats = backend.stats();
       volumeOpen = false;
       await volume.close();
