@@ -237,6 +237,15 @@ export async function runMigration(
     const totalTraces = plan.passes.reduce((n, p) => n + p.lastTrace - p.firstTrace + 1, 0);
     const tilesToDo = plan.emptyTiles.length +
       plan.passes.reduce((n, p) => n + p.tileIds.length, 0);
+    const inside = midpointsInside(geometry, grid);
+    if (inside < 0.5 * geometry.count) {
+      progress.event(
+        "warning",
+        { midpointsInsideGrid: inside, traces: geometry.count },
+        `pstm: warning: only ${inside} of ${geometry.count} trace midpoints fall inside the ` +
+          "output grid; check --grid (origin, spacing, azimuth) against pstm scan's suggestion",
+      );
+    }
     progress.event(
       "plan",
       {
@@ -649,4 +658,14 @@ function sampleChecksum(samples: Float32Array): number {
   let sum = 0;
   for (let i = 0; i < samples.length; i++) sum += ((i % 89) + 1) * samples[i];
   return sum;
+}
+
+/** How many trace midpoints fall inside the grid (within half a bin of its edge bins). */
+function midpointsInside(g: GeometryTable, grid: GridSpec): number {
+  let inside = 0;
+  for (let k = 0; k < g.count; k++) {
+    const b = binOf(grid, 0.5 * (g.sx[k] + g.gx[k]), 0.5 * (g.sy[k] + g.gy[k]));
+    if (b.ix > -0.5 && b.ix < grid.nx - 0.5 && b.iy > -0.5 && b.iy < grid.ny - 0.5) inside++;
+  }
+  return inside;
 }

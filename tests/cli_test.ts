@@ -216,3 +216,41 @@ with segyio.open(sys.argv[1], iline=189, xline=193) as f:
   });
   await Deno.remove(survey.dir, { recursive: true });
 });
+
+Deno.test("pstm migrate warns when the output grid misses the survey's midpoints", async () => {
+  const survey = await makeSurvey("small3d");
+  const result = await runCli([
+    "migrate",
+    survey.path,
+    "-o",
+    `${survey.dir}/off.sgy`,
+    "--velocity",
+    survey.velocity,
+    "--grid",
+    "0,0,25,25,10,10",
+    "--aperture",
+    "100",
+    "--log",
+    "json",
+  ]);
+  assert.equal(result.code, 0, result.stderr);
+  const warning = result.stderr.trim().split("\n").map((line) => JSON.parse(line))
+    .find((e) => e.event === "warning");
+  assert.equal(warning?.midpointsInsideGrid, 0);
+  const good = await runCli([
+    "migrate",
+    survey.path,
+    "-o",
+    `${survey.dir}/on.sgy`,
+    "--velocity",
+    survey.velocity,
+    "--grid",
+    survey.grid,
+    "--aperture",
+    "100",
+    "--log",
+    "json",
+  ]);
+  assert.ok(!good.stderr.includes('"warning"'));
+  await Deno.remove(survey.dir, { recursive: true });
+});
