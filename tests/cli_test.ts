@@ -254,3 +254,16 @@ Deno.test("pstm migrate warns when the output grid misses the survey's midpoints
   assert.ok(!good.stderr.includes('"warning"'));
   await Deno.remove(survey.dir, { recursive: true });
 });
+
+Deno.test("deno task pstm keeps stdout clean for pipelines (the build step writes to stderr)", async () => {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["task", "pstm", "synth", "-o", "-", "--preset", "small3d"],
+    cwd: new URL("..", import.meta.url).pathname,
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  assert.ok(out.success);
+  // a SEG-Y file starts with the EBCDIC textual header: "C" is 0xC3 in EBCDIC
+  assert.equal(out.stdout[0], 0xc3, `stdout starts with ${out.stdout.slice(0, 16)}`);
+  assert.equal((out.stdout.length - 3600) % (240 + 4 * 150), 0);
+});
