@@ -191,9 +191,27 @@ export function buildTextHeader(text: string): Uint8Array {
     if (raw.length === 0) lines.push("");
     for (let i = 0; i < raw.length; i += 80) lines.push(raw.slice(i, i + 80));
   }
-  const padded = lines.slice(0, 40).map((line) => line.padEnd(80, " "));
+  const cards = lines.every((line) => line === "" || /^C[ 0-9]/.test(line))
+    ? lines.slice(0, 40)
+    : toCards(lines);
+  const padded = cards.map((line) => line.padEnd(80, " "));
   while (padded.length < 40) padded.push(" ".repeat(80));
   return encodeEbcdic(padded.join(""));
+}
+
+/**
+ * Free text as SEG-Y rev 1 card images: "C 1 " ... "C38 ", then "C39 SEG Y REV1"
+ * and "C40 END TEXTUAL HEADER"; long lines wrap at 76 characters.
+ */
+function toCards(lines: string[]): string[] {
+  const body: string[] = [];
+  for (const line of lines) {
+    for (let i = 0; i === 0 || i < line.length; i += 76) body.push(line.slice(i, i + 76));
+  }
+  const cards = body.slice(0, 38).map((line, i) => `C${String(i + 1).padStart(2)} ${line}`);
+  while (cards.length < 38) cards.push(`C${String(cards.length + 1).padStart(2)}`);
+  cards.push("C39 SEG Y REV1", "C40 END TEXTUAL HEADER");
+  return cards;
 }
 
 const END_TEXT = "((seg:endtext))";
