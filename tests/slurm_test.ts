@@ -21,6 +21,7 @@ import {
   submitShardJob,
 } from "../pipeline/slurm_job.ts";
 import { Manifest } from "../pipeline/manifest.ts";
+import { tilesOfShard } from "../pipeline/tile_plan.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const CLI = `${ROOT}cli.ts`;
@@ -203,8 +204,7 @@ async function killMidWay(task: string, manifest: string): Promise<number> {
       }
       const peek = await Manifest.peek(manifest).catch(() => undefined);
       if (peek && peek.done.size >= 1) {
-        let owned = 0;
-        for (let id = 1; id < peek.header.tiles; id += 4) owned++;
+        const owned = tilesOfShard(1, 4, peek.header.tiles).length;
         if (peek.done.size >= owned) return -1;
         await run("scancel", [task]);
         return peek.done.size;
