@@ -22,7 +22,7 @@ import {
   makePoints,
   makeVelocity,
   plainParams,
-} from "../backends/native/_test_support.ts";
+} from "../tests/helpers/kernel_cases.ts";
 import { referenceAccumulate } from "../backends/reference/reference_kernel.ts";
 import { webgpuAvailability } from "../backends/webgpu/availability.ts";
 import { WebGpuBackend } from "../backends/webgpu/webgpu_backend.ts";

@@ -15,7 +15,7 @@
 
 import type { KernelParams } from "../backends/backend.ts";
 import { NativeBackend } from "../backends/native/native_backend.ts";
-import { ensureCpuLibrary } from "../backends/native/_test_support.ts";
+import { ensureCpuLibrary } from "../tests/helpers/kernel_cases.ts";
 import { kernelWorkload } from "./kernel_workload.ts";
 import { openLibrary } from "../ffi/library.ts";
 import { encodeParams } from "../ffi/params.ts";

@@ -9,12 +9,7 @@
  */
 
 import type { KernelBatch, KernelParams } from "../backends/backend.ts";
-import {
-  makeBatch,
-  makePoints,
-  makeVelocity,
-  plainParams,
-} from "../backends/native/_test_support.ts";
+import { makeBatch, makePoints, makeVelocity, plainParams } from "../tests/helpers/kernel_cases.ts";
 
 /** The workload: columns, parameters, velocity and the two trace batches. */
 export interface KernelWorkload {

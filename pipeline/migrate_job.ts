@@ -40,7 +40,7 @@ import { headerMapWith } from "./segy/header_map.ts";
 import { SegyFile } from "./segy/segy_file.ts";
 import { SegyWriter } from "./segy/segy_writer.ts";
 import { newStageTimes, type StageTimes } from "./stage_times.ts";
-import { makeFootprint, planTiles, type TilePlan } from "./tile_plan.ts";
+import { makeFootprint, planTiles, type TilePlan, type TileShape, tileShape } from "./tile_plan.ts";
 import { TileWriter, writeTile } from "./tile_writer.ts";
 import {
   MAX_TABLE_BYTES,
@@ -133,6 +133,7 @@ export async function runMigration(
   const spool = job.input === "-" ? await spoolStdin(job.output) : undefined;
   const inputPath = spool ?? job.input;
   using file = await SegyFile.open(inputPath, { headerMap });
+  let ownBackend: Backend | undefined;
   try {
     const info = file.info;
     // 1. header-only scan: the geometry table
@@ -171,7 +172,9 @@ export async function runMigration(
     const reach = apertureReach(params, time, vmax);
     const hostBudget = job.memory ? parseSize(job.memory) : defaultMemoryBudget();
     // tiles live on the device too: a GPU backend's free memory caps them
-    const deviceLimit = hooks.backend ? hooks.backend.memoryLimit : await backendMemoryLimit(job);
+    const backend = hooks.backend ??
+      (ownBackend = await openBackend(job.backend, { threads: job.threads }));
+    const deviceLimit = backend.memoryLimit;
     const budget = deviceLimit === undefined ? hostBudget : Math.min(hostBudget, deviceLimit);
     const fingerprint = fingerprintOf({
       input: {
@@ -214,17 +217,17 @@ export async function runMigration(
       tileBins: previous?.tileBins ?? job.tileBins,
       shard,
     };
-    const shape = planTiles(planRequest);
+    const shape = tileShape(planRequest);
     const header: ManifestHeader = {
       version: 1,
       fingerprint,
-      tiles: shape.tiles.length,
+      tiles: shape.tiles,
       shard: job.shard ?? "",
       tileBins: [shape.tileNx, shape.tileNy],
     };
     if (job.resume && !previous && await pathExists(job.output) && !await pathExists(partialPath)) {
       progress.event("complete", { output: job.output }, `${job.output} is already complete`);
-      return emptySummary(job, grid, time, classes, shape, started, times);
+      return emptySummary(job, geometry.count, grid, time, classes, shape, budget, started, times);
     }
     const manifest = await Manifest.open(manifestPath, header, job.resume);
     using _closeManifest = manifest;
@@ -273,7 +276,6 @@ export async function runMigration(
       truncate: !job.resume && !shard,
     });
     let volumeOpen = true;
-    const backend = hooks.backend ?? await openBackend(job.backend, { threads: job.threads });
     const tabled = new TraveltimeTableBackend(backend, {
       mode: job.traveltimeTable ?? "off",
       maxDistance: Math.min(reach, Math.hypot(grid.nx * grid.dx, grid.ny * grid.dy)) +
@@ -406,10 +408,10 @@ export async function runMigration(
         traveltimeTable,
       };
     } finally {
-      if (!hooks.backend) backend.close();
       if (volumeOpen) await volume.close().catch(() => {});
     }
   } finally {
+    ownBackend?.close();
     if (spool) await Deno.remove(spool).catch(() => {});
   }
 }
@@ -584,10 +586,12 @@ function describeJob(
 
 function emptySummary(
   job: JobConfig,
+  traces: number,
   grid: GridSpec,
   time: TimeAxis,
   classes: OffsetClasses,
-  plan: TilePlan,
+  shape: TileShape,
+  budget: number,
   started: number,
   times: StageTimes,
 ): MigrationSummary {
@@ -596,13 +600,13 @@ function emptySummary(
     complete: true,
     backend: "none",
     device: "none",
-    traces: plan.tiles.reduce((n, t) => Math.max(n, t.lastTrace + 1), 0),
+    traces,
     tracesRead: 0,
     nonFiniteZeroed: 0,
     contributions: 0,
-    tiles: plan.tiles.length,
+    tiles: shape.tiles,
     tilesWritten: 0,
-    tilesResumed: plan.tiles.length,
+    tilesResumed: shape.tiles,
     passes: 0,
     seconds: (performance.now() - started) / 1000,
     times,
@@ -612,7 +616,7 @@ function emptySummary(
     grid,
     time,
     classes,
-    plan: { tileNx: plan.tileNx, tileNy: plan.tileNy, budget: plan.budget },
+    plan: { tileNx: shape.tileNx, tileNy: shape.tileNy, budget },
   };
 }
 
@@ -631,17 +635,6 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
     {},
     reason === "SIGTERM" ? 143 : 130,
   );
-}
-
-/** Device memory the job's backend can give tiles (undefined for host backends). */
-async function backendMemoryLimit(job: JobConfig): Promise<number | undefined> {
-  if (job.backend === "cpu" || job.backend === "reference") return undefined;
-  const backend = await openBackend(job.backend, { threads: job.threads });
-  try {
-    return backend.memoryLimit;
-  } finally {
-    backend.close();
-  }
 }
 
 /** A checksum of every trace's coordinates: a different survey of the same shape differs. */

@@ -12,7 +12,7 @@
 
 import type { GridSpec } from "./grid.ts";
 import { PstmError } from "./errors.ts";
-import type { TraceBatch } from "./trace_batch.ts";
+import { newTraceBatch, type TraceBatch } from "./trace_batch.ts";
 
 /** A point diffractor at image position (x, y) and two-way vertical time tau. */
 export interface Diffractor {
@@ -398,7 +398,13 @@ export function* synthBatches(spec: SynthSpec, batchSize = 1024): Generator<Trac
   let bin = 0, io = 0; // the next trace: midpoint bin and offset index
   for (let first = 0; first < total; first += batchSize) {
     const count = Math.min(batchSize, total - first);
-    const batch = emptyBatch(first, count, spec);
+    const batch = newTraceBatch({
+      firstTrace: first,
+      count,
+      ns: spec.ns,
+      dt: spec.dt,
+      headers: SYNTH_HEADERS,
+    });
     for (let k = 0; k < count; k++, io++) {
       const n = first + k;
       if (
@@ -455,29 +461,8 @@ export function* synthBatches(spec: SynthSpec, batchSize = 1024): Generator<Trac
   }
 }
 
-function emptyBatch(first: number, count: number, spec: SynthSpec): TraceBatch {
-  const column = () => new Float64Array(count);
-  return {
-    firstTrace: first,
-    count,
-    ns: spec.ns,
-    dt: spec.dt,
-    t0: 0,
-    samples: new Float32Array(count * spec.ns),
-    sx: column(),
-    sy: column(),
-    gx: column(),
-    gy: column(),
-    headers: {
-      offset: column(),
-      cdpx: column(),
-      cdpy: column(),
-      inline: column(),
-      crossline: column(),
-      cdp: column(),
-    },
-  };
-}
+/** Header fields of a synthetic trace. */
+const SYNTH_HEADERS = ["offset", "cdpx", "cdpy", "inline", "crossline", "cdp"];
 
 /** A Ricker wavelet added into traces at arbitrary (fractional) times. */
 class Ricker {

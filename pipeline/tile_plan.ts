@@ -150,6 +150,54 @@ export function tilesOfShard(index: number, count: number, tiles: number): numbe
 /** Input batches in flight at once (read ahead, preprocessed, in the kernel). */
 export const BATCHES_IN_FLIGHT = 4;
 
+/** The tile size of a plan and the memory it was sized with. */
+export interface TileShape {
+  /** Bins per tile along the first axis. */
+  tileNx: number;
+  /** Bins per tile along the second axis. */
+  tileNy: number;
+  /** Tiles in the whole grid. */
+  tiles: number;
+  /** Bytes per output bin while its tile is open. */
+  bytesPerBin: number;
+  /** Fixed bytes per open tile. */
+  tileOverhead: number;
+  /** Bytes held by input batches and the geometry table. */
+  inputBytes: number;
+  /** Bytes open tiles may hold at once. */
+  tileBudget: number;
+}
+
+/**
+ * Sizes the tiles of a plan without looking at the traces (cheap): what a
+ * resumed run needs to know before the manifest tells it which tiles are done.
+ *
+ * @param request grid, budget, optional forced tile size
+ * @returns the tile shape
+ * @throws PstmError when the budget is smaller than one column plus the input batches
+ */
+export function tileShape(request: PlanRequest): TileShape {
+  const { nx, ny, ntau, nclass, budget } = request;
+  const bytesPerBin = 4 * ntau * (nclass + (request.columnArrays ?? 2)) + 8;
+  const tileOverhead = request.tileOverhead ?? 0;
+  const inputBytes = BATCHES_IN_FLIGHT * request.batchSize * (request.ns * 4 * 2 + 64) +
+    request.geometry.bytes + 16 * request.geometry.count;
+  const tileBudget = budget - inputBytes;
+  if (tileBudget < bytesPerBin + tileOverhead) {
+    throw new PstmError(
+      `memory budget ${formatBytes(budget)} is too small: one output column needs ` +
+        `${formatBytes(bytesPerBin + tileOverhead)} and the input batches and geometry ` +
+        `${formatBytes(inputBytes)}; expected at least ` +
+        `${formatBytes(inputBytes + bytesPerBin + tileOverhead)}`,
+      { field: "--memory" },
+    );
+  }
+  const [tileNx, tileNy] = request.tileBins ??
+    chooseTileShape(nx, ny, tileBudget - tileOverhead, bytesPerBin);
+  const tiles = Math.ceil(nx / tileNx) * Math.ceil(ny / tileNy);
+  return { tileNx, tileNy, tiles, bytesPerBin, tileOverhead, inputBytes, tileBudget };
+}
+
 /**
  * Plans tiles and passes.
  *
@@ -168,21 +216,10 @@ export const BATCHES_IN_FLIGHT = 4;
  * ```
  */
 export function planTiles(request: PlanRequest): TilePlan {
-  const { nx, ny, ntau, nclass, budget } = request;
-  const bytesPerBin = 4 * ntau * (nclass + (request.columnArrays ?? 2)) + 8;
-  const tileOverhead = request.tileOverhead ?? 0;
-  const inputBytes = BATCHES_IN_FLIGHT * request.batchSize * (request.ns * 4 * 2 + 64) +
-    request.geometry.bytes + 16 * request.geometry.count;
-  const tileBudget = budget - inputBytes - tileOverhead;
-  if (tileBudget < bytesPerBin) {
-    throw new PstmError(
-      `memory budget ${formatBytes(budget)} is too small: one output column needs ` +
-        `${formatBytes(bytesPerBin)} and the input batches and geometry ` +
-        `${formatBytes(inputBytes)}; expected at least ${formatBytes(inputBytes + bytesPerBin)}`,
-      { field: "--memory" },
-    );
-  }
-  const [tileNx, tileNy] = request.tileBins ?? chooseTileShape(nx, ny, tileBudget, bytesPerBin);
+  const { nx, ny, budget } = request;
+  const { tileNx, tileNy, bytesPerBin, tileOverhead, inputBytes, tileBudget } = tileShape(
+    request,
+  );
   const ntx = Math.ceil(nx / tileNx), nty = Math.ceil(ny / tileNy);
   const tiles: TileInfo[] = [];
   for (let ty = 0; ty < nty; ty++) {

@@ -15,7 +15,7 @@ import type { FinishedTile } from "./migrate_tile_stream.ts";
 import { classOffset, type OffsetClasses } from "./offset_classes.ts";
 import type { StageTimes } from "./stage_times.ts";
 import type { TileInfo } from "./tile_plan.ts";
-import type { TraceBatch } from "./trace_batch.ts";
+import { newTraceBatch, type TraceBatch } from "./trace_batch.ts";
 
 /** Where output traces go: random-access writes plus a flush. */
 export interface TraceSink {
@@ -115,7 +115,13 @@ export async function writeTile(
   const npoints = ncols * (tile.iy1 - tile.iy0);
   for (let iy = tile.iy0; iy < tile.iy1; iy++) {
     const count = ncols * nclass;
-    const batch = emptyOutputBatch(count, time);
+    const batch = newTraceBatch({
+      count,
+      ns: time.ntau,
+      dt: time.dtau,
+      t0: time.tau0,
+      headers: ["cdpx", "cdpy", "inline", "crossline", "offset", "cdp"],
+    });
     for (let ix = tile.ix0; ix < tile.ix1; ix++) {
       const j = (iy - tile.iy0) * ncols + (ix - tile.ix0);
       const centre = binCentre(grid, ix, iy);
@@ -136,28 +142,4 @@ export async function writeTile(
     batch.firstTrace = outputTraceIndex(grid, nclass, tile.ix0, iy, 0);
     await options.sink.writeAt(batch.firstTrace, batch);
   }
-}
-
-function emptyOutputBatch(count: number, time: TileWriterOptions["time"]): TraceBatch {
-  const column = () => new Float64Array(count);
-  return {
-    firstTrace: 0,
-    count,
-    ns: time.ntau,
-    dt: time.dtau,
-    t0: time.tau0,
-    samples: new Float32Array(count * time.ntau),
-    sx: column(),
-    sy: column(),
-    gx: column(),
-    gy: column(),
-    headers: {
-      cdpx: column(),
-      cdpy: column(),
-      inline: column(),
-      crossline: column(),
-      offset: column(),
-      cdp: column(),
-    },
-  };
 }

@@ -1,7 +1,7 @@
 /** Library discovery: environment overrides, load failures, availability. */
 
 import assert from "node:assert/strict";
-import { ensureCpuLibrary } from "../backends/native/_test_support.ts";
+import { ensureCpuLibrary } from "./helpers/kernel_cases.ts";
 import { nativeDeviceInfo } from "../backends/native/native_backend.ts";
 import {
   libraryFileName,

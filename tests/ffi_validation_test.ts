@@ -6,12 +6,7 @@
 
 import assert from "node:assert/strict";
 import { NativeBackend } from "../backends/native/native_backend.ts";
-import {
-  ensureCpuLibrary,
-  makePoints,
-  makeVelocity,
-  plainParams,
-} from "../backends/native/_test_support.ts";
+import { ensureCpuLibrary, makePoints, makeVelocity, plainParams } from "./helpers/kernel_cases.ts";
 import { encodeParams, PARAMS_OFFSET } from "../ffi/params.ts";
 import { openLibrary } from "../ffi/library.ts";
 import { check } from "../ffi/status.ts";

@@ -7,9 +7,9 @@
 import assert from "node:assert/strict";
 import type { KernelBatch, KernelParams } from "../backends/backend.ts";
 import { NativeBackend } from "../backends/native/native_backend.ts";
-import { ensureCpuLibrary } from "../backends/native/_test_support.ts";
 import {
   type BatchShape,
+  ensureCpuLibrary,
   FULL_MODE,
   type Layout,
   makeBatch,

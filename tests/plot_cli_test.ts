@@ -1,3 +1,4 @@
+import { newTraceBatch } from "../pipeline/trace_batch.ts";
 import assert from "node:assert/strict";
 import { decode } from "fast-png";
 import { parseCommandArgs, type ParsedArgs } from "../cli/args.ts";
@@ -5,7 +6,6 @@ import { parseSelection, plotCommand } from "../cli/plot.ts";
 import { PstmError } from "../pipeline/errors.ts";
 import { SegyFile } from "../pipeline/segy/segy_file.ts";
 import { SegyWriter } from "../pipeline/segy/segy_writer.ts";
-import type { TraceBatch } from "../pipeline/trace_batch.ts";
 import { renderRaster } from "../plot/render_raster.ts";
 import { readSection, type SectionSelection } from "../plot/section_from_segy.ts";
 import type { SectionSource } from "../plot/section_source.ts";
@@ -22,23 +22,12 @@ const SPIKE = { inline: 12, crossline: 23, offset: 300, sample: 25, amplitude: 1
 
 async function writeVolume(path: string): Promise<void> {
   const count = INLINES.length * CROSSLINES.length * OFFSETS.length;
-  const batch: TraceBatch = {
-    firstTrace: 0,
+  const batch = newTraceBatch({
     count,
     ns: NS,
     dt: DT,
-    t0: 0,
-    samples: new Float32Array(count * NS),
-    sx: new Float64Array(count),
-    sy: new Float64Array(count),
-    gx: new Float64Array(count),
-    gy: new Float64Array(count),
-    headers: {
-      inline: new Float64Array(count),
-      crossline: new Float64Array(count),
-      offset: new Float64Array(count),
-    },
-  };
+    headers: ["inline", "crossline", "offset"],
+  });
   let t = 0;
   for (const il of INLINES) {
     for (const xl of CROSSLINES) {

@@ -3,12 +3,12 @@
  * SegyWriter, on shared files, and `pstm scan` through its command module.
  */
 
+import { newTraceBatch } from "../pipeline/trace_batch.ts";
 import assert from "node:assert/strict";
 import { formatScanSummary, scanSegy } from "../pipeline/scan.ts";
 import { headerMapWith } from "../pipeline/segy/header_map.ts";
 import { SegyFile } from "../pipeline/segy/segy_file.ts";
 import { SegyWriter } from "../pipeline/segy/segy_writer.ts";
-import type { TraceBatch } from "../pipeline/trace_batch.ts";
 
 const AZIMUTH = 30;
 const DX = 25, DY = 12.5, NX = 20, NY = 10, X0 = 400000, Y0 = 6500000;
@@ -20,20 +20,12 @@ async function writeSurvey(path: string) {
   const u = [Math.cos(a), Math.sin(a)], v = [-u[1], u[0]];
   const count = NX * NY * OFFSETS.length;
   const ns = 4;
-  const h = (k: string) => [k, new Float64Array(count)] as const;
-  const batch: TraceBatch = {
-    firstTrace: 0,
+  const batch = newTraceBatch({
     count,
     ns,
     dt: 0.004,
-    t0: 0,
-    samples: new Float32Array(count * ns),
-    sx: new Float64Array(count),
-    sy: new Float64Array(count),
-    gx: new Float64Array(count),
-    gy: new Float64Array(count),
-    headers: Object.fromEntries(["inline", "crossline", "offset", "cdpx", "cdpy"].map(h)),
-  };
+    headers: ["inline", "crossline", "offset", "cdpx", "cdpy"],
+  });
   let t = 0;
   for (let iy = 0; iy < NY; iy++) {
     for (let ix = 0; ix < NX; ix++) {

@@ -4,12 +4,12 @@
  * segyio opens pstm's output, including a structured pre-stack cube.
  */
 
+import { newTraceBatch, type TraceBatch } from "../pipeline/trace_batch.ts";
 import assert from "node:assert/strict";
 import { PstmError } from "../pipeline/errors.ts";
 import { applyScalar, DEFAULT_HEADER_MAP } from "../pipeline/segy/header_map.ts";
 import { SegyFile } from "../pipeline/segy/segy_file.ts";
 import { SegyWriter } from "../pipeline/segy/segy_writer.ts";
-import type { TraceBatch } from "../pipeline/trace_batch.ts";
 
 const DATA = new URL("../../shared/data/segy/", import.meta.url);
 const HELPER = new URL("./helpers/segyio_dump.py", import.meta.url).pathname;
@@ -206,25 +206,13 @@ function cubeBatch(
   ns: number,
 ) {
   const count = ilines.length * xlines.length * offsets.length;
-  const batch: TraceBatch = {
+  const batch = newTraceBatch({
     firstTrace: first,
     count,
     ns,
     dt: 0.004,
-    t0: 0,
-    samples: new Float32Array(count * ns),
-    sx: new Float64Array(count),
-    sy: new Float64Array(count),
-    gx: new Float64Array(count),
-    gy: new Float64Array(count),
-    headers: {
-      inline: new Float64Array(count),
-      crossline: new Float64Array(count),
-      offset: new Float64Array(count),
-      cdpx: new Float64Array(count),
-      cdpy: new Float64Array(count),
-    },
-  };
+    headers: ["inline", "crossline", "offset", "cdpx", "cdpy"],
+  });
   let t = 0;
   for (const il of ilines) {
     for (const xl of xlines) {

@@ -7,7 +7,7 @@
  */
 
 import { PstmError } from "../errors.ts";
-import type { TraceBatch } from "../trace_batch.ts";
+import { newTraceBatch, type TraceBatch } from "../trace_batch.ts";
 import {
   COORDINATE_FIELDS,
   DEFAULT_HEADER_MAP,
@@ -138,21 +138,15 @@ export class TraceDecoder {
    */
   allocate(firstTrace: number, count: number, withSamples: boolean): TraceBatch {
     const { ns, dt, t0 } = this.#info;
-    const headers: Record<string, Float64Array> = {};
-    for (const name of this.#headerNames) headers[name] = new Float64Array(count);
-    return {
+    return newTraceBatch({
       firstTrace,
       count,
       ns,
       dt,
       t0,
-      samples: new Float32Array(withSamples ? count * ns : 0),
-      sx: new Float64Array(count),
-      sy: new Float64Array(count),
-      gx: new Float64Array(count),
-      gy: new Float64Array(count),
-      headers,
-    };
+      headers: this.#headerNames,
+      withSamples,
+    });
   }
 
   /**

@@ -15,6 +15,7 @@
 
 import type { Backend, BackendStats, KernelBatch, KernelParams } from "../../backends/backend.ts";
 import { referenceAccumulate } from "../../backends/reference/reference_kernel.ts";
+import { libraryPath } from "../../ffi/library.ts";
 
 /** A small deterministic generator (mulberry32) returning numbers in [0, 1). */
 export function random(seed: number): () => number {
@@ -420,4 +421,38 @@ export async function migrateSurvey(
   tile.close();
   const stats = backend.stats();
   return { image, contributions: stats.contributions, stats };
+}
+
+/**
+ * Builds the native library with cmake when `build/libpstm_cpu.so` is
+ * missing (as `deno task build` does); throws with a clear message when it
+ * cannot.
+ */
+export async function ensureCpuLibrary(): Promise<void> {
+  const path = libraryPath("cpu");
+  if (await isFile(path)) return;
+  const root = new URL("../../", import.meta.url).pathname;
+  const steps = [
+    ["-S", "csrc", "-B", "build", "-DCMAKE_BUILD_TYPE=Release"],
+    ["--build", "build", "-j", "2"],
+  ];
+  for (const args of steps) {
+    let ok = false;
+    try {
+      const result = await new Deno.Command("cmake", { args, cwd: root, stdout: "null" }).output();
+      ok = result.success;
+    } catch {
+      ok = false;
+    }
+    if (!ok) throw new Error(`${path} is missing and cmake failed: run \`deno task build\``);
+  }
+  if (!(await isFile(path))) throw new Error(`${path} is missing: run \`deno task build\``);
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isFile;
+  } catch {
+    return false;
+  }
 }

@@ -6,7 +6,7 @@
  */
 
 import { writeSynthetic } from "../../cli/synth.ts";
-import { ensureCpuLibrary } from "../../backends/native/_test_support.ts";
+import { ensureCpuLibrary } from "./kernel_cases.ts";
 import type { Backend } from "../../backends/backend.ts";
 import { type JobConfig, parseJobConfig } from "../../pipeline/job_config.ts";
 import {
