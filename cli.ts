@@ -17,7 +17,7 @@ import { plotCommand } from "./cli/plot.ts";
 import { scanCommand } from "./cli/scan.ts";
 import { slurmCommand } from "./cli/slurm.ts";
 import { synthCommand } from "./cli/synth.ts";
-import { EXIT_BAD_INPUT, EXIT_RUNTIME, PstmError } from "./pipeline/errors.ts";
+import { EXIT_BAD_INPUT, EXIT_RUNTIME, PstmError } from "./core/errors.ts";
 
 /** Every subcommand, in help order. */
 export const COMMANDS: Command[] = [

@@ -26,11 +26,11 @@
  */
 
 // errors
-export { EXIT_BAD_INPUT, EXIT_OK, EXIT_RUNTIME, PstmError } from "./pipeline/errors.ts";
-export type { ErrorLocation } from "./pipeline/errors.ts";
+export { EXIT_BAD_INPUT, EXIT_OK, EXIT_RUNTIME, PstmError } from "./core/errors.ts";
+export type { ErrorLocation } from "./core/errors.ts";
 
 // SEG-Y input and output
-export type { TraceBatch } from "./pipeline/trace_batch.ts";
+export type { TraceBatch } from "./pipeline/segy/trace_batch.ts";
 export { SegyFile } from "./pipeline/segy/segy_file.ts";
 export { SegyTraceStream } from "./pipeline/segy/segy_trace_stream.ts";
 export { SegyWriter, type SegyWriterOptions } from "./pipeline/segy/segy_writer.ts";
@@ -43,19 +43,24 @@ export {
   headerMapWith,
   parseHeaderOverride,
 } from "./pipeline/segy/header_map.ts";
-export { formatScanSummary, scanSegy, type ScanSummary } from "./pipeline/scan.ts";
+export { formatScanSummary, scanSegy, type ScanSummary } from "./pipeline/plan/scan.ts";
 
 // the migration streams and their planning
-export { BinGeometryStream, type BinnedBatch } from "./pipeline/bin_geometry_stream.ts";
-export { type FinishedTile, MigrateTileStream } from "./pipeline/migrate_tile_stream.ts";
-export { TileWriter, type TraceSink } from "./pipeline/tile_writer.ts";
-export { GeometryTable } from "./pipeline/geometry_table.ts";
-export { makeFootprint, planTiles, type TileInfo, type TilePlan } from "./pipeline/tile_plan.ts";
-export { Manifest } from "./pipeline/manifest.ts";
-export { TracePreprocessor } from "./pipeline/preprocess.ts";
-export { type MigrationSummary, runMigration } from "./pipeline/migrate_job.ts";
-export { type JobConfig, parseJobConfig, readJobConfig } from "./pipeline/job_config.ts";
-export { Progress } from "./pipeline/progress.ts";
+export { BinGeometryStream, type BinnedBatch } from "./pipeline/streams/bin_geometry_stream.ts";
+export { type FinishedTile, MigrateTileStream } from "./pipeline/streams/migrate_tile_stream.ts";
+export { TileWriter, type TraceSink } from "./pipeline/streams/tile_writer.ts";
+export { GeometryTable } from "./pipeline/plan/geometry_table.ts";
+export {
+  makeFootprint,
+  planTiles,
+  type TileInfo,
+  type TilePlan,
+} from "./pipeline/plan/tile_plan.ts";
+export { Manifest } from "./pipeline/output/manifest.ts";
+export { TracePreprocessor } from "./pipeline/dsp/preprocess.ts";
+export { type MigrationSummary, runMigration } from "./pipeline/job/migrate_job.ts";
+export { type JobConfig, parseJobConfig, readJobConfig } from "./pipeline/job/job_config.ts";
+export { Progress } from "./pipeline/job/progress.ts";
 
 // grid, time, velocity, offset classes
 export {
@@ -66,14 +71,18 @@ export {
   parseGridFlag,
   parseTimeFlag,
   type TimeAxis,
-} from "./pipeline/grid.ts";
-export { openVelocity, parseVelocityFlag, type VelocityModel } from "./pipeline/velocity.ts";
-export { type OffsetClasses, parseOffsetClasses } from "./pipeline/offset_classes.ts";
+} from "./pipeline/plan/grid.ts";
+export {
+  openVelocity,
+  parseVelocityFlag,
+  type VelocityModel,
+} from "./pipeline/velocity/velocity.ts";
+export { type OffsetClasses, parseOffsetClasses } from "./pipeline/plan/offset_classes.ts";
 
 // synthetic surveys and checking images
-export { synthBatches, synthPreset, type SynthSpec, synthTruth } from "./pipeline/synth.ts";
-export { writeSynthetic } from "./cli/synth.ts";
-export { findFocus, readStack } from "./pipeline/focus.ts";
+export { synthBatches, synthPreset, type SynthSpec, synthTruth } from "./pipeline/synth/synth.ts";
+export { writeSynthetic } from "./pipeline/synth/write_synthetic.ts";
+export { findFocus, readStack } from "./pipeline/qc/focus.ts";
 
 // backends
 export type {
@@ -87,7 +96,8 @@ export { openBackend } from "./backends/select.ts";
 export { ReferenceBackend } from "./backends/reference/reference_backend.ts";
 export { referenceAccumulate } from "./backends/reference/reference_kernel.ts";
 export { WebGpuBackend } from "./backends/webgpu/mod.ts";
-export { nativeAvailability, NativeBackend } from "./ffi/mod.ts";
+export { nativeAvailability } from "./ffi/mod.ts";
+export { NativeBackend } from "./backends/native/mod.ts";
 
 // pictures
 export { renderSection } from "./plot/render_section.ts";

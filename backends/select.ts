@@ -5,8 +5,9 @@
  * @module
  */
 
-import { nativeAvailability, NativeBackend } from "../ffi/mod.ts";
-import { EXIT_RUNTIME, PstmError } from "../pipeline/errors.ts";
+import { nativeAvailability } from "../ffi/mod.ts";
+import { NativeBackend } from "./native/mod.ts";
+import { EXIT_RUNTIME, PstmError } from "../core/errors.ts";
 import type { Backend } from "./backend.ts";
 import { ReferenceBackend } from "./reference/reference_backend.ts";
 import { WebGpuBackend } from "./webgpu/mod.ts";

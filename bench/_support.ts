@@ -6,7 +6,7 @@
  * @module
  */
 
-import { synthPreset, type SynthSpec, synthVelocityText } from "../pipeline/synth.ts";
+import { synthPreset, type SynthSpec, synthVelocityText } from "../pipeline/synth/synth.ts";
 
 /** The pstm CLI entry point. */
 export const CLI = new URL("../cli.ts", import.meta.url).pathname;

@@ -27,7 +27,7 @@
  */
 
 import type { KernelBatch, KernelParams } from "../backends/backend.ts";
-import { NativeBackend, nativeDeviceInfo } from "../ffi/mod.ts";
+import { NativeBackend, nativeDeviceInfo } from "../backends/native/mod.ts";
 import {
   BENCH_MODES as MODES,
   makePoints,
@@ -36,7 +36,7 @@ import {
   randomBatch,
   referenceImage,
   relativeL2,
-} from "../tests/helpers/kernel_cases.ts";
+} from "./kernel_cases.ts";
 
 // ---- workloads -----------------------------------------------------------------------
 

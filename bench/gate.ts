@@ -22,18 +22,18 @@ import {
   makePoints,
   makeVelocity,
   plainParams,
-} from "../tests/helpers/kernel_cases.ts";
+} from "./kernel_cases.ts";
 import { referenceAccumulate } from "../backends/reference/reference_kernel.ts";
 import { webgpuAvailability } from "../backends/webgpu/availability.ts";
 import { WebGpuBackend } from "../backends/webgpu/webgpu_backend.ts";
-import { writeSynthetic } from "../cli/synth.ts";
+import { writeSynthetic } from "../pipeline/synth/write_synthetic.ts";
 import { openLibrary } from "../ffi/library.ts";
-import { encodeParams } from "../ffi/params.ts";
+import { encodeParams } from "../backends/native/native_params.ts";
 import { check } from "../ffi/status.ts";
-import { parseJobConfig } from "../pipeline/job_config.ts";
-import { runMigration } from "../pipeline/migrate_job.ts";
-import { Progress } from "../pipeline/progress.ts";
-import { synthPreset, synthVelocityText } from "../pipeline/synth.ts";
+import { parseJobConfig } from "../pipeline/job/job_config.ts";
+import { runMigration } from "../pipeline/job/migrate_job.ts";
+import { Progress } from "../pipeline/job/progress.ts";
+import { synthPreset, synthVelocityText } from "../pipeline/synth/synth.ts";
 import { loadAverage } from "./_support.ts";
 import { kernelWorkload } from "./kernel_workload.ts";
 import { THRESHOLDS } from "./thresholds.ts";

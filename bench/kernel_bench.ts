@@ -15,10 +15,10 @@
 
 import type { KernelParams } from "../backends/backend.ts";
 import { NativeBackend } from "../backends/native/native_backend.ts";
-import { ensureCpuLibrary } from "../tests/helpers/kernel_cases.ts";
+import { ensureCpuLibrary } from "./kernel_cases.ts";
 import { kernelWorkload } from "./kernel_workload.ts";
 import { openLibrary } from "../ffi/library.ts";
-import { encodeParams } from "../ffi/params.ts";
+import { encodeParams } from "../backends/native/native_params.ts";
 import { check } from "../ffi/status.ts";
 
 await ensureCpuLibrary();

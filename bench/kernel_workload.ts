@@ -9,7 +9,7 @@
  */
 
 import type { KernelBatch, KernelParams } from "../backends/backend.ts";
-import { makeBatch, makePoints, makeVelocity, plainParams } from "../tests/helpers/kernel_cases.ts";
+import { makeBatch, makePoints, makeVelocity, plainParams } from "./kernel_cases.ts";
 
 /** The workload: columns, parameters, velocity and the two trace batches. */
 export interface KernelWorkload {

@@ -34,7 +34,7 @@ import {
   type RunResult,
   synthSurvey,
 } from "./_support.ts";
-import { synthPreset, synthVelocityText } from "../pipeline/synth.ts";
+import { synthPreset, synthVelocityText } from "../pipeline/synth/synth.ts";
 
 /** Peak RSS target of the issue, bytes. */
 export const RSS_TARGET = 640e6;

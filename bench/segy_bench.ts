@@ -12,7 +12,7 @@ import { numberToIbm } from "../pipeline/segy/sample_formats.ts";
 import { SegyFile } from "../pipeline/segy/segy_file.ts";
 import { SegyTraceStream } from "../pipeline/segy/segy_trace_stream.ts";
 import { SegyWriter } from "../pipeline/segy/segy_writer.ts";
-import type { TraceBatch } from "../pipeline/trace_batch.ts";
+import type { TraceBatch } from "../pipeline/segy/trace_batch.ts";
 
 const TRACES = 100_000;
 const NS = 250;

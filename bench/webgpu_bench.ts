@@ -25,7 +25,7 @@ import {
   referenceImage as runReference,
   relativeL2,
   type Survey,
-} from "../tests/helpers/kernel_cases.ts";
+} from "./kernel_cases.ts";
 
 /** One benchmark workload: a tile and a batch of traces. */
 type Workload = Survey;

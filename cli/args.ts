@@ -7,7 +7,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { PstmError } from "../pipeline/errors.ts";
+import { PstmError } from "../core/errors.ts";
 
 /** One flag of a command. */
 export interface FlagSpec {

@@ -14,25 +14,25 @@ import {
   crosslineNumber,
   type GridSpec,
   inlineNumber,
-} from "../pipeline/grid.ts";
-import { EXIT_OK, EXIT_RUNTIME } from "../pipeline/errors.ts";
-import { findFocus, readStack } from "../pipeline/focus.ts";
-import { parseJobConfig } from "../pipeline/job_config.ts";
-import { runMigration } from "../pipeline/migrate_job.ts";
-import { Progress, progressMode } from "../pipeline/progress.ts";
+} from "../pipeline/plan/grid.ts";
+import { EXIT_OK, EXIT_RUNTIME } from "../core/errors.ts";
+import { findFocus, readStack } from "../pipeline/qc/focus.ts";
+import { parseJobConfig } from "../pipeline/job/job_config.ts";
+import { runMigration } from "../pipeline/job/migrate_job.ts";
+import { Progress, progressMode } from "../pipeline/job/progress.ts";
 import {
   synthGrid,
   synthGridFlag,
   synthPreset,
   synthTraceCount,
   synthVelocityText,
-} from "../pipeline/synth.ts";
+} from "../pipeline/synth/synth.ts";
 import { parseCommandArgs, stringFlag } from "./args.ts";
 import type { Command } from "./command.ts";
 import { formatSummary } from "./migrate.ts";
 import { plotCommand } from "./plot.ts";
 import { scanCommand } from "./scan.ts";
-import { writeSynthetic } from "./synth.ts";
+import { writeSynthetic } from "../pipeline/synth/write_synthetic.ts";
 
 /** The demo command. */
 export const demoCommand: Command = {

@@ -5,10 +5,10 @@
  * @module
  */
 
-import { nativeDeviceInfo } from "../ffi/mod.ts";
-import { formatBytes } from "../pipeline/memory.ts";
+import { nativeDeviceInfo } from "../backends/native/mod.ts";
+import { formatBytes } from "../pipeline/plan/memory.ts";
 import { webgpuAvailability } from "../backends/webgpu/mod.ts";
-import { EXIT_OK } from "../pipeline/errors.ts";
+import { EXIT_OK } from "../core/errors.ts";
 import type { Command } from "./command.ts";
 
 /** One backend's availability. */

@@ -5,9 +5,9 @@
  * @module
  */
 
-import { EXIT_OK, EXIT_RUNTIME, PstmError } from "../pipeline/errors.ts";
-import { Manifest } from "../pipeline/manifest.ts";
-import { tilesOfShard } from "../pipeline/tile_plan.ts";
+import { EXIT_OK, EXIT_RUNTIME, PstmError } from "../core/errors.ts";
+import { Manifest } from "../pipeline/output/manifest.ts";
+import { tilesOfShard } from "../pipeline/plan/tile_plan.ts";
 import { numberFlag } from "./args.ts";
 import type { Command } from "./command.ts";
 

@@ -5,11 +5,11 @@
  * @module
  */
 
-import { EXIT_OK, PstmError } from "../pipeline/errors.ts";
-import { type JobConfig, parseJobConfig, readJobConfig } from "../pipeline/job_config.ts";
-import { formatBytes } from "../pipeline/memory.ts";
-import { type MigrationSummary, runMigration } from "../pipeline/migrate_job.ts";
-import { formatDuration, Progress, progressMode } from "../pipeline/progress.ts";
+import { EXIT_OK, PstmError } from "../core/errors.ts";
+import { type JobConfig, parseJobConfig, readJobConfig } from "../pipeline/job/job_config.ts";
+import { formatBytes } from "../pipeline/plan/memory.ts";
+import { type MigrationSummary, runMigration } from "../pipeline/job/migrate_job.ts";
+import { formatDuration, Progress, progressMode } from "../pipeline/job/progress.ts";
 import { numberFlag, type ParsedArgs, stringFlag } from "./args.ts";
 import type { Command } from "./command.ts";
 

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { PstmError } from "../pipeline/errors.ts";
+import { PstmError } from "../core/errors.ts";
 import { SegyFile } from "../pipeline/segy/segy_file.ts";
 import { formatValue } from "../plot/axis_ticks.ts";
 import { COLORMAP_NAMES, isColormapName } from "../plot/colormap.ts";

@@ -5,12 +5,12 @@
  * @module
  */
 
-import { formatScanSummary, scanBatches, scanSegy } from "../pipeline/scan.ts";
+import { formatScanSummary, scanBatches, scanSegy } from "../pipeline/plan/scan.ts";
 import { headerMapWith } from "../pipeline/segy/header_map.ts";
 import { SegyFile } from "../pipeline/segy/segy_file.ts";
 import { SegyTraceStream } from "../pipeline/segy/segy_trace_stream.ts";
 import { type ParsedArgs, stringFlag } from "./args.ts";
-import { PstmError } from "../pipeline/errors.ts";
+import { PstmError } from "../core/errors.ts";
 import { renderFoldMap } from "../plot/fold_map.ts";
 import { writePng } from "../plot/png.ts";
 import type { Command } from "./command.ts";

@@ -9,8 +9,8 @@
 
 import { dirname, isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { EXIT_OK, PstmError } from "../pipeline/errors.ts";
-import { parseSize } from "../pipeline/memory.ts";
+import { EXIT_OK, PstmError } from "../core/errors.ts";
+import { parseSize } from "../pipeline/plan/memory.ts";
 import {
   arrayRanges,
   jobFiles,
@@ -18,7 +18,7 @@ import {
   shardStatus,
   type SlurmJobSpec,
   submitShardJob,
-} from "../pipeline/slurm_job.ts";
+} from "../pipeline/job/slurm_job.ts";
 import { numberFlag, parseCommandArgs, type ParsedArgs, stringFlag } from "./args.ts";
 import type { Command } from "./command.ts";
 import { migrateCommand } from "./migrate.ts";

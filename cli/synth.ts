@@ -5,16 +5,9 @@
  * @module
  */
 
-import { EXIT_OK, PstmError } from "../pipeline/errors.ts";
-import { SegyWriter } from "../pipeline/segy/segy_writer.ts";
-import {
-  SYNTH_PRESETS,
-  synthBatches,
-  synthPreset,
-  type SynthSpec,
-  synthTraceCount,
-  synthTruth,
-} from "../pipeline/synth.ts";
+import { EXIT_OK, PstmError } from "../core/errors.ts";
+import { SYNTH_PRESETS, synthPreset, synthTraceCount } from "../pipeline/synth/synth.ts";
+import { writeSynthetic } from "../pipeline/synth/write_synthetic.ts";
 import { numberFlag, stringFlag } from "./args.ts";
 import type { Command } from "./command.ts";
 
@@ -70,37 +63,3 @@ export const synthCommand: Command = {
     return EXIT_OK;
   },
 };
-
-/**
- * Writes a synthetic survey to a SEG-Y file (or stdout with "-") and its
- * truth JSON.
- *
- * @param spec the survey
- * @param output SEG-Y path or "-"
- * @param truthPath where the truth JSON goes (undefined: nowhere)
- */
-export async function writeSynthetic(
-  spec: SynthSpec,
-  output: string,
-  truthPath: string | undefined,
-): Promise<void> {
-  if (truthPath) {
-    await Deno.writeTextFile(truthPath, JSON.stringify(synthTruth(spec), null, 2) + "\n");
-  }
-  const writer = await SegyWriter.create(output, {
-    ns: spec.ns,
-    dt: spec.dt,
-    t0: 0,
-    textHeader: [
-      `pstm synthetic survey, preset ${spec.name}`,
-      `${synthTraceCount(spec)} traces, ${spec.ns} samples at ${spec.dt * 1000} ms`,
-      `velocity (tau s:vrms m/s) ${spec.velocity.map((p) => `${p.tau}:${p.v}`).join(",")}`,
-      `diffractors ${spec.diffractors.map((d) => `(${d.x},${d.y},${d.tau})`).join(" ")}`,
-    ].join("\n"),
-  });
-  try {
-    for (const batch of synthBatches(spec, 1024)) await writer.write(batch);
-  } finally {
-    await writer.close();
-  }
-}

@@ -10,7 +10,7 @@
  * @module
  */
 
-import { EXIT_RUNTIME, PstmError } from "../pipeline/errors.ts";
+import { EXIT_RUNTIME, PstmError } from "../core/errors.ts";
 import { ABI_VERSION, type PstmLibrary, SYMBOLS } from "./symbols.ts";
 
 /** Which native library: the CPU build or the CUDA build. */

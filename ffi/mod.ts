@@ -1,6 +1,7 @@
 /**
- * The native backends through Deno FFI: library discovery, availability,
- * and the NativeBackend (cpu or cuda library behind csrc/include/pstm.h).
+ * The Deno FFI layer over csrc/include/pstm.h: the symbol table, library
+ * discovery and availability, and native status codes turned into errors.
+ * It imports no backend (backends/native/ builds on it).
  *
  * @example
  * ```ts
@@ -19,9 +20,3 @@ export {
   type NativeKind,
   openLibrary,
 } from "./library.ts";
-export { NativeBackend, type NativeBackendOptions } from "../backends/native/native_backend.ts";
-export {
-  type NativeDevice,
-  type NativeDeviceInfo,
-  nativeDeviceInfo,
-} from "../backends/native/native_info.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { EXIT_BAD_INPUT, EXIT_RUNTIME, PstmError } from "../pipeline/errors.ts";
+import { EXIT_BAD_INPUT, EXIT_RUNTIME, PstmError } from "../core/errors.ts";
 import type { PstmLibrary } from "./symbols.ts";
 
 /** `pstm_status` values of csrc/include/pstm.h. */

@@ -5,7 +5,7 @@
  */
 
 import { encode } from "fast-png";
-import { PstmError } from "../pipeline/errors.ts";
+import { PstmError } from "../core/errors.ts";
 import type { Raster } from "./raster.ts";
 
 /**

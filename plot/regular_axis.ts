@@ -5,7 +5,7 @@
  * @module
  */
 
-import { PstmError } from "../pipeline/errors.ts";
+import { PstmError } from "../core/errors.ts";
 
 /** A regular axis over a set of values. */
 export interface RegularAxis {

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { PstmError } from "../pipeline/errors.ts";
+import { PstmError } from "../core/errors.ts";
 import type { AxisSpec } from "./plot_options.ts";
 import { axisIndex, describeAxis, type RegularAxis, regularAxis } from "./regular_axis.ts";
 import { type HeaderTable, readHeaderTable, type SectionSource } from "./section_source.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { PstmError } from "../pipeline/errors.ts";
+import { PstmError } from "../core/errors.ts";
 
 /** The headers of a run of traces: each field as one array. */
 export interface HeaderColumns {

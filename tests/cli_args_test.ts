@@ -6,7 +6,7 @@ import {
   numberFlag,
   parseCommandArgs,
 } from "../cli/args.ts";
-import { PstmError } from "../pipeline/errors.ts";
+import { PstmError } from "../core/errors.ts";
 
 const spec: CommandSpec = {
   name: "demo",

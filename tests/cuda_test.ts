@@ -18,8 +18,9 @@
 
 import assert from "node:assert/strict";
 import type { KernelParams } from "../backends/backend.ts";
-import { libraryPath, nativeAvailability, NativeBackend, openLibrary } from "../ffi/mod.ts";
-import { encodeParams, PARAMS_OFFSET } from "../ffi/params.ts";
+import { libraryPath, nativeAvailability, openLibrary } from "../ffi/mod.ts";
+import { NativeBackend } from "../backends/native/mod.ts";
+import { encodeParams, PARAMS_OFFSET } from "../backends/native/native_params.ts";
 import { check, lastError, STATUS } from "../ffi/status.ts";
 import { ABI_VERSION, type PstmLibrary, SYMBOLS } from "../ffi/symbols.ts";
 import {
@@ -34,7 +35,7 @@ import {
   type SurveyConfig,
   type SurveyLayout,
   type TileRun,
-} from "./helpers/kernel_cases.ts";
+} from "../bench/kernel_cases.ts";
 
 // ---- which tests can run here -------------------------------------------------
 

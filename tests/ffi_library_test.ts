@@ -1,7 +1,7 @@
 /** Library discovery: environment overrides, load failures, availability. */
 
 import assert from "node:assert/strict";
-import { ensureCpuLibrary } from "./helpers/kernel_cases.ts";
+import { ensureCpuLibrary } from "../bench/kernel_cases.ts";
 import { nativeDeviceInfo } from "../backends/native/native_backend.ts";
 import {
   libraryFileName,
@@ -10,7 +10,7 @@ import {
   nativeAvailability,
   openLibrary,
 } from "../ffi/library.ts";
-import { EXIT_RUNTIME, PstmError } from "../pipeline/errors.ts";
+import { EXIT_RUNTIME, PstmError } from "../core/errors.ts";
 
 await ensureCpuLibrary();
 

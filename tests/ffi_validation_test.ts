@@ -6,11 +6,11 @@
 
 import assert from "node:assert/strict";
 import { NativeBackend } from "../backends/native/native_backend.ts";
-import { ensureCpuLibrary, makePoints, makeVelocity, plainParams } from "./helpers/kernel_cases.ts";
-import { encodeParams, PARAMS_OFFSET } from "../ffi/params.ts";
+import { ensureCpuLibrary, makePoints, makeVelocity, plainParams } from "../bench/kernel_cases.ts";
+import { encodeParams, PARAMS_OFFSET } from "../backends/native/native_params.ts";
 import { openLibrary } from "../ffi/library.ts";
 import { check } from "../ffi/status.ts";
-import { EXIT_BAD_INPUT, EXIT_RUNTIME, PstmError } from "../pipeline/errors.ts";
+import { EXIT_BAD_INPUT, EXIT_RUNTIME, PstmError } from "../core/errors.ts";
 
 await ensureCpuLibrary();
 

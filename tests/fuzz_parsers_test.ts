@@ -12,15 +12,15 @@
 
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { PstmError } from "../pipeline/errors.ts";
-import { parseGridFlag, parseTimeFlag } from "../pipeline/grid.ts";
-import { parseJobConfig, readJobConfig } from "../pipeline/job_config.ts";
-import { parseSize } from "../pipeline/memory.ts";
-import { parseOffsetClasses } from "../pipeline/offset_classes.ts";
+import { PstmError } from "../core/errors.ts";
+import { parseGridFlag, parseTimeFlag } from "../pipeline/plan/grid.ts";
+import { parseJobConfig, readJobConfig } from "../pipeline/job/job_config.ts";
+import { parseSize } from "../pipeline/plan/memory.ts";
+import { parseOffsetClasses } from "../pipeline/plan/offset_classes.ts";
 import { HEADER_TYPE_BYTES, parseHeaderOverride } from "../pipeline/segy/header_map.ts";
-import { openVelocity, parseVelocityFlag } from "../pipeline/velocity.ts";
-import { MAX_VELOCITY, MIN_VELOCITY } from "../pipeline/velocity_model.ts";
-import { parsePicksTable, velocityFromPicksTable } from "../pipeline/velocity_picks.ts";
+import { openVelocity, parseVelocityFlag } from "../pipeline/velocity/velocity.ts";
+import { MAX_VELOCITY, MIN_VELOCITY } from "../pipeline/velocity/velocity_model.ts";
+import { parsePicksTable, velocityFromPicksTable } from "../pipeline/velocity/velocity_picks.ts";
 import { expectParsesOrPstmError, fuzzParams, Outcomes } from "./helpers/fuzz_support.ts";
 
 // ---------------------------------------------------------------------------------------------

@@ -14,11 +14,11 @@
 
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { PstmError } from "../pipeline/errors.ts";
+import { PstmError } from "../core/errors.ts";
 import { SegyFile } from "../pipeline/segy/segy_file.ts";
 import type { SegyInfo, SegyKind } from "../pipeline/segy/segy_info.ts";
 import { SegyTraceStream } from "../pipeline/segy/segy_trace_stream.ts";
-import type { TraceBatch } from "../pipeline/trace_batch.ts";
+import type { TraceBatch } from "../pipeline/segy/trace_batch.ts";
 import {
   applyMutations,
   chunkedStream,

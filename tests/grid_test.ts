@@ -9,8 +9,8 @@ import {
   inlineNumber,
   parseGridFlag,
   parseTimeFlag,
-} from "../pipeline/grid.ts";
-import { PstmError } from "../pipeline/errors.ts";
+} from "../pipeline/plan/grid.ts";
+import { PstmError } from "../core/errors.ts";
 
 Deno.test("parseGridFlag reads six or seven numbers", () => {
   assert.deepEqual(parseGridFlag("1000, 2000,25,12.5,512,384"), {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { parseJobConfig, readJobConfig } from "../pipeline/job_config.ts";
-import { PstmError } from "../pipeline/errors.ts";
+import { parseJobConfig, readJobConfig } from "../pipeline/job/job_config.ts";
+import { PstmError } from "../core/errors.ts";
 
 Deno.test("parseJobConfig fills defaults (plain mode)", () => {
   const job = parseJobConfig({ input: "a.sgy", output: "b.sgy", velocity: "2000" });

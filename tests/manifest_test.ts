@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { fingerprintOf, Manifest, type ManifestHeader } from "../pipeline/manifest.ts";
-import { PstmError } from "../pipeline/errors.ts";
+import { fingerprintOf, Manifest, type ManifestHeader } from "../pipeline/output/manifest.ts";
+import { PstmError } from "../core/errors.ts";
 
 const header: ManifestHeader = {
   version: 1,

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { ReferenceBackend } from "../backends/reference/reference_backend.ts";
-import { PstmError } from "../pipeline/errors.ts";
-import { findFocus, readStack } from "../pipeline/focus.ts";
-import { binOf, parseGridFlag } from "../pipeline/grid.ts";
-import { Manifest } from "../pipeline/manifest.ts";
+import { PstmError } from "../core/errors.ts";
+import { findFocus, readStack } from "../pipeline/qc/focus.ts";
+import { binOf, parseGridFlag } from "../pipeline/plan/grid.ts";
+import { Manifest } from "../pipeline/output/manifest.ts";
 import { mergeShards } from "../cli/merge.ts";
 import {
   makeSurvey,

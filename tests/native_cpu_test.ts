@@ -19,7 +19,7 @@ import {
   referenceImage,
   relativeL2,
   sliceBatch,
-} from "./helpers/kernel_cases.ts";
+} from "../bench/kernel_cases.ts";
 
 await ensureCpuLibrary();
 

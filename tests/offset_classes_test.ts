@@ -5,8 +5,8 @@ import {
   offsetClassesOf,
   offsetClassOf,
   parseOffsetClasses,
-} from "../pipeline/offset_classes.ts";
-import { PstmError } from "../pipeline/errors.ts";
+} from "../pipeline/plan/offset_classes.ts";
+import { PstmError } from "../core/errors.ts";
 
 Deno.test("parseOffsetClasses reads FIRST:WIDTH:COUNT", () => {
   assert.deepEqual(parseOffsetClasses("50:100:12"), { first: 50, width: 100, count: 12 });

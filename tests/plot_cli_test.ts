@@ -1,9 +1,9 @@
-import { newTraceBatch } from "../pipeline/trace_batch.ts";
+import { newTraceBatch } from "../pipeline/segy/trace_batch.ts";
 import assert from "node:assert/strict";
 import { decode } from "fast-png";
 import { parseCommandArgs, type ParsedArgs } from "../cli/args.ts";
 import { parseSelection, plotCommand } from "../cli/plot.ts";
-import { PstmError } from "../pipeline/errors.ts";
+import { PstmError } from "../core/errors.ts";
 import { SegyFile } from "../pipeline/segy/segy_file.ts";
 import { SegyWriter } from "../pipeline/segy/segy_writer.ts";
 import { renderRaster } from "../plot/render_raster.ts";

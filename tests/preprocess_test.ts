@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { TracePreprocessor } from "../pipeline/preprocess.ts";
-import { Fft } from "../pipeline/fft.ts";
+import { TracePreprocessor } from "../pipeline/dsp/preprocess.ts";
+import { Fft } from "../pipeline/dsp/fft.ts";
 import { referenceAccumulate } from "../backends/reference/reference_kernel.ts";
 
 const NS = 501, DT = 0.002, TC = 0.5, SIGMA = 0.05, F0 = 25;

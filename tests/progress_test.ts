@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { formatDuration, Progress, progressMode } from "../pipeline/progress.ts";
-import { formatBytes, parseSize, peakRss } from "../pipeline/memory.ts";
-import { PstmError } from "../pipeline/errors.ts";
+import { formatDuration, Progress, progressMode } from "../pipeline/job/progress.ts";
+import { formatBytes, parseSize, peakRss } from "../pipeline/plan/memory.ts";
+import { PstmError } from "../core/errors.ts";
 
 Deno.test("Progress writes JSON lines in json mode", () => {
   const lines: string[] = [];

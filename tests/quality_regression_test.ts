@@ -8,8 +8,8 @@
 
 import assert from "node:assert/strict";
 import { NativeBackend } from "../backends/native/native_backend.ts";
-import { makePoints, makeVelocity, plainParams } from "./helpers/kernel_cases.ts";
-import { tableShape } from "../pipeline/traveltime_table.ts";
+import { makePoints, makeVelocity, plainParams } from "../bench/kernel_cases.ts";
+import { tableShape } from "../backends/traveltime_table.ts";
 import { makeSurvey, migrate, readAllSamples, relativeL2 } from "./helpers/migrate_support.ts";
 
 const LIMIT = 1e-3;

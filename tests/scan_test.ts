@@ -3,9 +3,9 @@
  * SegyWriter, on shared files, and `pstm scan` through its command module.
  */
 
-import { newTraceBatch } from "../pipeline/trace_batch.ts";
+import { newTraceBatch } from "../pipeline/segy/trace_batch.ts";
 import assert from "node:assert/strict";
-import { formatScanSummary, scanSegy } from "../pipeline/scan.ts";
+import { formatScanSummary, scanSegy } from "../pipeline/plan/scan.ts";
 import { headerMapWith } from "../pipeline/segy/header_map.ts";
 import { SegyFile } from "../pipeline/segy/segy_file.ts";
 import { SegyWriter } from "../pipeline/segy/segy_writer.ts";

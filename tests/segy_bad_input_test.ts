@@ -5,7 +5,7 @@
  */
 
 import assert from "node:assert/strict";
-import { PstmError } from "../pipeline/errors.ts";
+import { PstmError } from "../core/errors.ts";
 import { headerMapWith, parseHeaderOverride } from "../pipeline/segy/header_map.ts";
 import { SegyFile } from "../pipeline/segy/segy_file.ts";
 import { SegyTraceStream } from "../pipeline/segy/segy_trace_stream.ts";

@@ -6,7 +6,7 @@
  */
 
 import assert from "node:assert/strict";
-import { PstmError } from "../pipeline/errors.ts";
+import { PstmError } from "../core/errors.ts";
 import { convertSamples, ibmToNumber, numberToIbm } from "../pipeline/segy/sample_formats.ts";
 import { SegyFile } from "../pipeline/segy/segy_file.ts";
 

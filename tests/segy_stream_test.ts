@@ -4,10 +4,10 @@
  */
 
 import assert from "node:assert/strict";
-import { PstmError } from "../pipeline/errors.ts";
+import { PstmError } from "../core/errors.ts";
 import { SegyFile } from "../pipeline/segy/segy_file.ts";
 import { SegyTraceStream } from "../pipeline/segy/segy_trace_stream.ts";
-import type { TraceBatch } from "../pipeline/trace_batch.ts";
+import type { TraceBatch } from "../pipeline/segy/trace_batch.ts";
 
 const DATA = new URL("../../shared/data/segy/", import.meta.url);
 const path = (name: string) => new URL(name, DATA).pathname;

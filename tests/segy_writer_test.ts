@@ -4,11 +4,11 @@
  */
 
 import assert from "node:assert/strict";
-import { PstmError } from "../pipeline/errors.ts";
+import { PstmError } from "../core/errors.ts";
 import { SegyFile } from "../pipeline/segy/segy_file.ts";
 import { SegyWritableStream } from "../pipeline/segy/segy_writable_stream.ts";
 import { SegyWriter } from "../pipeline/segy/segy_writer.ts";
-import type { TraceBatch } from "../pipeline/trace_batch.ts";
+import type { TraceBatch } from "../pipeline/segy/trace_batch.ts";
 
 function makeBatch(first: number, count: number, ns: number): TraceBatch {
   const f = (k: (i: number) => number) =>

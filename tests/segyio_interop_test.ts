@@ -4,9 +4,9 @@
  * segyio opens pstm's output, including a structured pre-stack cube.
  */
 
-import { newTraceBatch, type TraceBatch } from "../pipeline/trace_batch.ts";
+import { newTraceBatch, type TraceBatch } from "../pipeline/segy/trace_batch.ts";
 import assert from "node:assert/strict";
-import { PstmError } from "../pipeline/errors.ts";
+import { PstmError } from "../core/errors.ts";
 import { applyScalar, DEFAULT_HEADER_MAP } from "../pipeline/segy/header_map.ts";
 import { SegyFile } from "../pipeline/segy/segy_file.ts";
 import { SegyWriter } from "../pipeline/segy/segy_writer.ts";

@@ -19,9 +19,9 @@ import {
   shardManifestPath,
   shardStatus,
   submitShardJob,
-} from "../pipeline/slurm_job.ts";
-import { Manifest } from "../pipeline/manifest.ts";
-import { tilesOfShard } from "../pipeline/tile_plan.ts";
+} from "../pipeline/job/slurm_job.ts";
+import { Manifest } from "../pipeline/output/manifest.ts";
+import { tilesOfShard } from "../pipeline/plan/tile_plan.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const CLI = `${ROOT}cli.ts`;

@@ -1,15 +1,15 @@
 import assert from "node:assert/strict";
 import { ReferenceBackend } from "../backends/reference/reference_backend.ts";
-import { BinGeometryStream } from "../pipeline/bin_geometry_stream.ts";
-import { GeometryTable } from "../pipeline/geometry_table.ts";
-import { binOf, gridPoints, type GridSpec } from "../pipeline/grid.ts";
-import { MigrateTileStream } from "../pipeline/migrate_tile_stream.ts";
-import { newStageTimes } from "../pipeline/stage_times.ts";
-import { synthBatches, synthPreset, synthVelocityAt } from "../pipeline/synth.ts";
-import { makeFootprint, planTiles } from "../pipeline/tile_plan.ts";
-import { outputTraceIndex, TileWriter } from "../pipeline/tile_writer.ts";
-import type { TraceBatch } from "../pipeline/trace_batch.ts";
-import { plainParams } from "./helpers/kernel_cases.ts";
+import { BinGeometryStream } from "../pipeline/streams/bin_geometry_stream.ts";
+import { GeometryTable } from "../pipeline/plan/geometry_table.ts";
+import { binOf, gridPoints, type GridSpec } from "../pipeline/plan/grid.ts";
+import { MigrateTileStream } from "../pipeline/streams/migrate_tile_stream.ts";
+import { newStageTimes } from "../pipeline/streams/stage_times.ts";
+import { synthBatches, synthPreset, synthVelocityAt } from "../pipeline/synth/synth.ts";
+import { makeFootprint, planTiles } from "../pipeline/plan/tile_plan.ts";
+import { outputTraceIndex, TileWriter } from "../pipeline/streams/tile_writer.ts";
+import type { TraceBatch } from "../pipeline/segy/trace_batch.ts";
+import { plainParams } from "../bench/kernel_cases.ts";
 
 const spec = { ...synthPreset("small3d"), nx: 9, ny: 7, ns: 100 };
 const grid: GridSpec = {

@@ -6,9 +6,9 @@ import {
   synthTruth,
   synthVelocityAt,
   synthVelocityText,
-} from "../pipeline/synth.ts";
+} from "../pipeline/synth/synth.ts";
 import { legTime } from "../backends/reference/reference_kernel.ts";
-import { PstmError } from "../pipeline/errors.ts";
+import { PstmError } from "../core/errors.ts";
 
 Deno.test("synthBatches yields every trace in batches with consistent geometry", () => {
   const spec = synthPreset("small3d");

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { GeometryTable } from "../pipeline/geometry_table.ts";
-import { makeFootprint, type PlanRequest, planTiles } from "../pipeline/tile_plan.ts";
-import { PstmError } from "../pipeline/errors.ts";
+import { GeometryTable } from "../pipeline/plan/geometry_table.ts";
+import { makeFootprint, type PlanRequest, planTiles } from "../pipeline/plan/tile_plan.ts";
+import { PstmError } from "../core/errors.ts";
 
 /** A survey of midpoints on a 20 x 20 grid at 10 m, one trace each, sorted by row. */
 function gridSurvey(nx = 20, ny = 20, spacing = 10): GeometryTable {

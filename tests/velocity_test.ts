@@ -1,15 +1,15 @@
 import assert from "node:assert/strict";
-import { LayeredVelocity, openVelocity, parseVelocityFlag } from "../pipeline/velocity.ts";
-import { parseVelocityFunction, velocityAt } from "../pipeline/velocity_function.ts";
-import { parsePicksTable, velocityFromPicksTable } from "../pipeline/velocity_picks.ts";
+import { LayeredVelocity, openVelocity, parseVelocityFlag } from "../pipeline/velocity/velocity.ts";
+import { parseVelocityFunction, velocityAt } from "../pipeline/velocity/velocity_function.ts";
+import { parsePicksTable, velocityFromPicksTable } from "../pipeline/velocity/velocity_picks.ts";
 import {
   convexHull,
   distanceOutsideHull,
   ScatteredVelocity,
-} from "../pipeline/velocity_scattered.ts";
-import { velocityFromSegy } from "../pipeline/velocity_segy.ts";
-import { binCentre, type GridSpec, type TimeAxis } from "../pipeline/grid.ts";
-import { PstmError } from "../pipeline/errors.ts";
+} from "../pipeline/velocity/velocity_scattered.ts";
+import { velocityFromSegy } from "../pipeline/velocity/velocity_segy.ts";
+import { binCentre, type GridSpec, type TimeAxis } from "../pipeline/plan/grid.ts";
+import { PstmError } from "../core/errors.ts";
 
 const TIME: TimeAxis = { tau0: 0, dtau: 0.5, ntau: 5 };
 

@@ -11,7 +11,7 @@ import type { KernelBatch, KernelParams } from "../backends/backend.ts";
 import { webgpuAvailability } from "../backends/webgpu/availability.ts";
 import { WebGpuBackend, type WebGpuBackendOptions } from "../backends/webgpu/webgpu_backend.ts";
 import { splitTile } from "../backends/webgpu/work_split.ts";
-import { PstmError } from "../pipeline/errors.ts";
+import { PstmError } from "../core/errors.ts";
 import {
   FULL_MODE as FULL,
   migrateSurvey,
@@ -25,7 +25,7 @@ import {
   survey as surveyOf,
   type SurveyConfig,
   type SurveyLayout,
-} from "./helpers/kernel_cases.ts";
+} from "../bench/kernel_cases.ts";
 
 const found = await webgpuAvailability();
 const skip = !found.available;

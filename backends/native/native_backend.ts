@@ -6,12 +6,12 @@
  */
 
 import type { Backend, BackendStats, BackendTile, TileInputs } from "../backend.ts";
-import { checkTileBuffers } from "../../ffi/buffers.ts";
+import { checkTileBuffers } from "./native_buffers.ts";
 import { type NativeKind, openLibrary } from "../../ffi/library.ts";
-import { encodeParams } from "../../ffi/params.ts";
+import { encodeParams } from "./native_params.ts";
 import { check } from "../../ffi/status.ts";
 import type { PstmLibrary } from "../../ffi/symbols.ts";
-import { EXIT_RUNTIME, PstmError } from "../../pipeline/errors.ts";
+import { EXIT_RUNTIME, PstmError } from "../../core/errors.ts";
 import { describeDevice, type NativeDevice } from "./native_info.ts";
 import { NativeTile, type TileOwner } from "./native_tile.ts";
 

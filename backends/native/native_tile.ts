@@ -11,10 +11,10 @@
  */
 
 import type { BackendTile, KernelBatch, KernelParams } from "../backend.ts";
-import { checkBatch } from "../../ffi/buffers.ts";
+import { checkBatch } from "./native_buffers.ts";
 import { check } from "../../ffi/status.ts";
 import type { PstmLibrary } from "../../ffi/symbols.ts";
-import { EXIT_RUNTIME, PstmError } from "../../pipeline/errors.ts";
+import { EXIT_RUNTIME, PstmError } from "../../core/errors.ts";
 
 /** What a tile needs from the backend that opened it. */
 export interface TileOwner {

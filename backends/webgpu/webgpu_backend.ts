@@ -16,7 +16,7 @@ import type {
   KernelParams,
   TileInputs,
 } from "../backend.ts";
-import { EXIT_BAD_INPUT, EXIT_RUNTIME, PstmError } from "../../pipeline/errors.ts";
+import { EXIT_BAD_INPUT, EXIT_RUNTIME, PstmError } from "../../core/errors.ts";
 import { describeAdapter, requestWebGpuAdapter } from "./availability.ts";
 import { MIGRATE_WGSL } from "./migrate_wgsl.ts";
 import { type PointChunk, type SplitLimits, splitTile, type TileSplit } from "./work_split.ts";

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { EXIT_RUNTIME, PstmError } from "../../pipeline/errors.ts";
+import { EXIT_RUNTIME, PstmError } from "../../core/errors.ts";
 
 /** The device limits the split respects. */
 export interface SplitLimits {

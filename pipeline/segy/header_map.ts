@@ -6,7 +6,7 @@
  * @module
  */
 
-import { PstmError } from "../errors.ts";
+import { PstmError } from "../../core/errors.ts";
 
 /** Size of a standard SEG-Y trace header, bytes. */
 export const TRACE_HEADER_BYTES = 240;

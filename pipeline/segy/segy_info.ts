@@ -6,7 +6,7 @@
  * @module
  */
 
-import { PstmError } from "../errors.ts";
+import { PstmError } from "../../core/errors.ts";
 import { resolveSegyLayout } from "./segy_layout.ts";
 import { resolveSuLayout } from "./su_layout.ts";
 import { TEXT_HEADER_BYTES, type TextEncoding, textScores } from "./text_header.ts";

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { PstmError } from "../errors.ts";
+import { PstmError } from "../../core/errors.ts";
 import {
   at,
   BIN_BYTE_ORDER,

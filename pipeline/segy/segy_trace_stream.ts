@@ -4,8 +4,8 @@
  * @module
  */
 
-import { PstmError } from "../errors.ts";
-import type { TraceBatch } from "../trace_batch.ts";
+import { PstmError } from "../../core/errors.ts";
+import type { TraceBatch } from "./trace_batch.ts";
 import { DEFAULT_HEADER_MAP, type HeaderMap } from "./header_map.ts";
 import { resolveLayout, type SegyInfo, type SegyKind } from "./segy_info.ts";
 import { TraceDecoder, validateHeaderMap } from "./trace_decoder.ts";

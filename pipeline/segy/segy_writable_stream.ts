@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { TraceBatch } from "../trace_batch.ts";
+import type { TraceBatch } from "./trace_batch.ts";
 import type { SegyWriter } from "./segy_writer.ts";
 
 /**

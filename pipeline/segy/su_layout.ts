@@ -5,7 +5,7 @@
  * @module
  */
 
-import { PstmError } from "../errors.ts";
+import { PstmError } from "../../core/errors.ts";
 import { TR_SAMPLE_COUNT, TR_SAMPLE_INTER, TRACE_HEADER_BYTES } from "./header_map.ts";
 import type { LayoutResult } from "./segy_info.ts";
 import { firstTraceT0 } from "./trace_time.ts";

@@ -6,8 +6,8 @@
  * @module
  */
 
-import { PstmError } from "../errors.ts";
-import { newTraceBatch, type TraceBatch } from "../trace_batch.ts";
+import { PstmError } from "../../core/errors.ts";
+import { newTraceBatch, type TraceBatch } from "./trace_batch.ts";
 import {
   COORDINATE_FIELDS,
   DEFAULT_HEADER_MAP,

@@ -6,8 +6,8 @@
  * @module
  */
 
-import { PstmError } from "../errors.ts";
-import type { TraceBatch } from "../trace_batch.ts";
+import { PstmError } from "../../core/errors.ts";
+import type { TraceBatch } from "./trace_batch.ts";
 import {
   DEFAULT_HEADER_MAP,
   type HeaderMap,

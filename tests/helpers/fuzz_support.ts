@@ -12,7 +12,7 @@
  */
 
 import fc from "fast-check";
-import { PstmError } from "../../pipeline/errors.ts";
+import { PstmError } from "../../core/errors.ts";
 
 /** The fixed seed CI runs with. */
 export const DEFAULT_FUZZ_SEED = 20260917;

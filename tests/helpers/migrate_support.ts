@@ -5,23 +5,23 @@
  * @module
  */
 
-import { writeSynthetic } from "../../cli/synth.ts";
-import { ensureCpuLibrary } from "./kernel_cases.ts";
+import { writeSynthetic } from "../../pipeline/synth/write_synthetic.ts";
+import { ensureCpuLibrary } from "../../bench/kernel_cases.ts";
 import type { Backend } from "../../backends/backend.ts";
-import { type JobConfig, parseJobConfig } from "../../pipeline/job_config.ts";
+import { type JobConfig, parseJobConfig } from "../../pipeline/job/job_config.ts";
 import {
   type MigrationHooks,
   type MigrationSummary,
   runMigration,
-} from "../../pipeline/migrate_job.ts";
-import { Progress } from "../../pipeline/progress.ts";
+} from "../../pipeline/job/migrate_job.ts";
+import { Progress } from "../../pipeline/job/progress.ts";
 import { SegyFile } from "../../pipeline/segy/segy_file.ts";
 import {
   synthGridFlag,
   synthPreset,
   type SynthSpec,
   synthVelocityText,
-} from "../../pipeline/synth.ts";
+} from "../../pipeline/synth/synth.ts";
 
 /** Absolute path of cli.ts. */
 export const CLI = new URL("../../cli.ts", import.meta.url).pathname;

@@ -13,8 +13,8 @@
  * @module
  */
 
-import { PstmError } from "./errors.ts";
-import { checkTileRange, type GridSpec, type TimeAxis } from "./grid.ts";
+import { PstmError } from "../../core/errors.ts";
+import { checkTileRange, type GridSpec, type TimeAxis } from "../plan/grid.ts";
 import {
   parseVelocityFunction,
   sampleVelocityFunction,

@@ -8,12 +8,12 @@
  * @module
  */
 
-import { pathExists } from "./path_exists.ts";
-import type { Backend, KernelParams, TileInputs } from "../backends/backend.ts";
-import { openBackend } from "../backends/select.ts";
-import { BinGeometryStream } from "./bin_geometry_stream.ts";
-import { EXIT_RUNTIME, PstmError } from "./errors.ts";
-import { GeometryTable } from "./geometry_table.ts";
+import { pathExists } from "../../core/path_exists.ts";
+import type { Backend, KernelParams, TileInputs } from "../../backends/backend.ts";
+import { openBackend } from "../../backends/select.ts";
+import { BinGeometryStream } from "../streams/bin_geometry_stream.ts";
+import { EXIT_RUNTIME, PstmError } from "../../core/errors.ts";
+import { GeometryTable } from "../plan/geometry_table.ts";
 import {
   binOf,
   checkGrid,
@@ -22,33 +22,39 @@ import {
   parseGridFlag,
   parseTimeFlag,
   type TimeAxis,
-} from "./grid.ts";
+} from "../plan/grid.ts";
 import type { JobConfig } from "./job_config.ts";
-import { fingerprintOf, Manifest, type ManifestHeader } from "./manifest.ts";
-import { defaultMemoryBudget, parseSize, peakRss } from "./memory.ts";
-import { MigrateTileStream } from "./migrate_tile_stream.ts";
+import { fingerprintOf, Manifest, type ManifestHeader } from "../output/manifest.ts";
+import { defaultMemoryBudget, parseSize, peakRss } from "../plan/memory.ts";
+import { MigrateTileStream } from "../streams/migrate_tile_stream.ts";
 import {
   defaultOffsetClasses,
   type OffsetClasses,
   offsetClassOf,
   parseOffsetClasses,
-} from "./offset_classes.ts";
-import { TracePreprocessor } from "./preprocess.ts";
+} from "../plan/offset_classes.ts";
+import { TracePreprocessor } from "../dsp/preprocess.ts";
 import type { Progress } from "./progress.ts";
-import { scanSegy } from "./scan.ts";
-import { headerMapWith } from "./segy/header_map.ts";
-import { SegyFile } from "./segy/segy_file.ts";
-import { SegyWriter } from "./segy/segy_writer.ts";
-import { newStageTimes, type StageTimes } from "./stage_times.ts";
-import { makeFootprint, planTiles, type TilePlan, type TileShape, tileShape } from "./tile_plan.ts";
-import { TileWriter, writeTile } from "./tile_writer.ts";
+import { scanSegy } from "../plan/scan.ts";
+import { headerMapWith } from "../segy/header_map.ts";
+import { SegyFile } from "../segy/segy_file.ts";
+import { SegyWriter } from "../segy/segy_writer.ts";
+import { newStageTimes, type StageTimes } from "../streams/stage_times.ts";
+import {
+  makeFootprint,
+  planTiles,
+  type TilePlan,
+  type TileShape,
+  tileShape,
+} from "../plan/tile_plan.ts";
+import { TileWriter, writeTile } from "../streams/tile_writer.ts";
 import {
   MAX_TABLE_BYTES,
   maxHalfOffset,
   TraveltimeTableBackend,
   type TraveltimeTableReport,
-} from "./traveltime_table.ts";
-import { openVelocity, type VelocityModel } from "./velocity.ts";
+} from "../../backends/traveltime_table.ts";
+import { openVelocity, type VelocityModel } from "../velocity/velocity.ts";
 
 /** What a finished (or partly finished) run reports. */
 export interface MigrationSummary {
@@ -482,14 +488,14 @@ async function spoolStdin(output: string): Promise<string> {
  * NaN/Inf (an error naming the trace, or zeroed and counted on request).
  */
 function timedReads(
-  input: ReadableStream<import("./trace_batch.ts").TraceBatch>,
+  input: ReadableStream<import("../segy/trace_batch.ts").TraceBatch>,
   times: StageTimes,
   onBatch: (traces: number, zeroed: number) => void,
   zeroNonFinite: boolean,
   path: string,
 ) {
   const reader = input.getReader();
-  return new ReadableStream<import("./trace_batch.ts").TraceBatch>({
+  return new ReadableStream<import("../segy/trace_batch.ts").TraceBatch>({
     async pull(controller) {
       const start = performance.now();
       const { done, value } = await reader.read();
@@ -509,7 +515,7 @@ function timedReads(
 
 /** Fails on the first NaN/Inf sample, or zeroes them all; returns how many were zeroed. */
 function checkFinite(
-  batch: import("./trace_batch.ts").TraceBatch,
+  batch: import("../segy/trace_batch.ts").TraceBatch,
   zero: boolean,
   path: string,
 ): number {

@@ -12,10 +12,10 @@
  * @module
  */
 
-import { pathExists } from "./path_exists.ts";
-import { EXIT_RUNTIME, PstmError } from "./errors.ts";
-import { Manifest } from "./manifest.ts";
-import { tilesOfShard } from "./tile_plan.ts";
+import { pathExists } from "../../core/path_exists.ts";
+import { EXIT_RUNTIME, PstmError } from "../../core/errors.ts";
+import { Manifest } from "../output/manifest.ts";
+import { tilesOfShard } from "../plan/tile_plan.ts";
 
 /** Everything the scripts need; paths are absolute (tasks run on other nodes). */
 export interface SlurmJobSpec {

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { PstmError } from "./errors.ts";
+import { PstmError } from "../../core/errors.ts";
 import type { GeometryTable } from "./geometry_table.ts";
 import { formatBytes } from "./memory.ts";
 

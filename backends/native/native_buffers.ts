@@ -6,8 +6,8 @@
  * @module
  */
 
-import type { KernelBatch, KernelParams } from "../backends/backend.ts";
-import { PstmError } from "../pipeline/errors.ts";
+import type { KernelBatch, KernelParams } from "../backend.ts";
+import { PstmError } from "../../core/errors.ts";
 
 /** A typed array that can cross the FFI boundary as a buffer. */
 export type NativeArray = Float32Array<ArrayBuffer> | Int32Array<ArrayBuffer>;

@@ -5,8 +5,8 @@
  * @module
  */
 
-import { PstmError } from "./errors.ts";
-import type { ErrorLocation } from "./errors.ts";
+import { PstmError } from "../../core/errors.ts";
+import type { ErrorLocation } from "../../core/errors.ts";
 
 /** Smallest velocity accepted, m/s (catches km/s given where m/s are expected). */
 export const MIN_VELOCITY = 100;

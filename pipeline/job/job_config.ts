@@ -7,7 +7,7 @@
  */
 
 import { z } from "zod";
-import { PstmError } from "./errors.ts";
+import { PstmError } from "../../core/errors.ts";
 
 /** Schema of a migration job (the keys of `--config job.json`); JobConfig is its type. */
 const JobSchema = z.object({

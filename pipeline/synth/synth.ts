@@ -10,9 +10,9 @@
  * @module
  */
 
-import type { GridSpec } from "./grid.ts";
-import { PstmError } from "./errors.ts";
-import { newTraceBatch, type TraceBatch } from "./trace_batch.ts";
+import type { GridSpec } from "../plan/grid.ts";
+import { PstmError } from "../../core/errors.ts";
+import { newTraceBatch, type TraceBatch } from "../segy/trace_batch.ts";
 
 /** A point diffractor at image position (x, y) and two-way vertical time tau. */
 export interface Diffractor {

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { PstmError } from "./errors.ts";
+import { PstmError } from "../../core/errors.ts";
 
 const UNITS: Record<string, number> = {
   "": 1,

@@ -13,9 +13,9 @@
  * @module
  */
 
-import type { Backend, BackendStats, KernelBatch, KernelParams } from "../../backends/backend.ts";
-import { referenceAccumulate } from "../../backends/reference/reference_kernel.ts";
-import { libraryPath } from "../../ffi/library.ts";
+import type { Backend, BackendStats, KernelBatch, KernelParams } from "../backends/backend.ts";
+import { referenceAccumulate } from "../backends/reference/reference_kernel.ts";
+import { libraryPath } from "../ffi/library.ts";
 
 /** A small deterministic generator (mulberry32) returning numbers in [0, 1). */
 export function random(seed: number): () => number {
@@ -431,7 +431,7 @@ export async function migrateSurvey(
 export async function ensureCpuLibrary(): Promise<void> {
   const path = libraryPath("cpu");
   if (await isFile(path)) return;
-  const root = new URL("../../", import.meta.url).pathname;
+  const root = new URL("../", import.meta.url).pathname;
   const steps = [
     ["-S", "csrc", "-B", "build", "-DCMAKE_BUILD_TYPE=Release"],
     ["--build", "build", "-j", "2"],

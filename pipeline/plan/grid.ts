@@ -16,7 +16,7 @@
  * @module
  */
 
-import { PstmError } from "./errors.ts";
+import { PstmError } from "../../core/errors.ts";
 
 /** The output grid: a rotated regular lattice of bin centres (see the module doc). */
 export interface GridSpec {

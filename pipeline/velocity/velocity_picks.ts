@@ -18,8 +18,8 @@
  * @module
  */
 
-import { PstmError } from "./errors.ts";
-import { binCentre, binOfLine, type GridSpec, type TimeAxis } from "./grid.ts";
+import { PstmError } from "../../core/errors.ts";
+import { binCentre, binOfLine, type GridSpec, type TimeAxis } from "../plan/grid.ts";
 import { makeVelocityFunction, sampleVelocityFunction } from "./velocity_function.ts";
 import type { VelocityModel } from "./velocity_model.ts";
 import { ScatteredVelocity } from "./velocity_scattered.ts";

@@ -6,8 +6,8 @@
  * @module
  */
 
-import { type KernelParams, WEIGHTS } from "../backends/backend.ts";
-import { PstmError } from "../pipeline/errors.ts";
+import { type KernelParams, WEIGHTS } from "../backend.ts";
+import { PstmError } from "../../core/errors.ts";
 
 /** Size of `pstm_params` in bytes (17 fields of 4 bytes, no padding). */
 export const PARAMS_BYTES = 68;
@@ -44,7 +44,7 @@ const LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
  * @throws {PstmError} when a field is out of range
  * @example
  * ```ts
- * import { validateParams } from "./params.ts";
+ * import { validateParams } from "./native_params.ts";
  * let message = "";
  * try {
  *   validateParams({ ns: 0, t0: 0, dt: 0.004, npoints: 1, ntau: 1, tau0: 0, dtau: 0.004,
@@ -88,7 +88,7 @@ export function validateParams(p: KernelParams): void {
  * @throws {PstmError} when a field is out of range
  * @example
  * ```ts
- * import { encodeParams } from "./params.ts";
+ * import { encodeParams } from "./native_params.ts";
  * const bytes = encodeParams({ ns: 500, t0: 0, dt: 0.004, npoints: 16, ntau: 100, tau0: 0,
  *   dtau: 0.004, nclass: 1, aperture: 0, maxAngle: 0, taper: 0, antialias: false,
  *   traceSpacing: 25, weights: "none", eta: 0, threads: 0 });

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { PstmError } from "./errors.ts";
+import { PstmError } from "../../core/errors.ts";
 
 /** Offset classes `first`, `first + width`, ... (`count` of them), offsets in metres. */
 export interface OffsetClasses {

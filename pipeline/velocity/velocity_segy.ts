@@ -11,9 +11,9 @@
  * @module
  */
 
-import { PstmError } from "./errors.ts";
-import { binCentre, binOfLine, type GridSpec, type TimeAxis } from "./grid.ts";
-import { SegyFile } from "./segy/segy_file.ts";
+import { PstmError } from "../../core/errors.ts";
+import { binCentre, binOfLine, type GridSpec, type TimeAxis } from "../plan/grid.ts";
+import { SegyFile } from "../segy/segy_file.ts";
 import { checkVelocityValue, type VelocityModel } from "./velocity_model.ts";
 import { ScatteredVelocity } from "./velocity_scattered.ts";
 

@@ -25,13 +25,7 @@
  * @module
  */
 
-import type {
-  Backend,
-  BackendStats,
-  BackendTile,
-  KernelBatch,
-  TileInputs,
-} from "../backends/backend.ts";
+import type { Backend, BackendStats, BackendTile, KernelBatch, TileInputs } from "./backend.ts";
 
 /** How a job uses the traveltime table. */
 export type TraveltimeTableMode = "auto" | "on" | "off";
@@ -129,7 +123,7 @@ export function maxHalfOffset(
  * @example
  * ```ts
  * import { TraveltimeTableBackend } from "./traveltime_table.ts";
- * import { ReferenceBackend } from "../backends/reference/reference_backend.ts";
+ * import { ReferenceBackend } from "./reference/reference_backend.ts";
  * const backend = new TraveltimeTableBackend(new ReferenceBackend(),
  *   { mode: "auto", maxDistance: 3000 });
  * console.assert(backend.report().used === "direct"); // the reference has no table

@@ -6,8 +6,8 @@
  * @module
  */
 
-import { type ErrorLocation, PstmError } from "./errors.ts";
-import type { TimeAxis } from "./grid.ts";
+import { type ErrorLocation, PstmError } from "../../core/errors.ts";
+import type { TimeAxis } from "../plan/grid.ts";
 import { checkVelocityValue } from "./velocity_model.ts";
 
 /** Picks of a v(tau) function, tau strictly increasing. */

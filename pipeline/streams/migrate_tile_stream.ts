@@ -6,10 +6,10 @@
  * @module
  */
 
-import type { Backend, BackendTile, KernelBatch, TileInputs } from "../backends/backend.ts";
+import type { Backend, BackendTile, KernelBatch, TileInputs } from "../../backends/backend.ts";
 import type { BinnedBatch } from "./bin_geometry_stream.ts";
 import type { StageTimes } from "./stage_times.ts";
-import type { TileInfo } from "./tile_plan.ts";
+import type { TileInfo } from "../plan/tile_plan.ts";
 
 /** A migrated tile, ready to be written. */
 export interface FinishedTile {
@@ -54,7 +54,7 @@ interface OpenTile {
  * @example
  * ```ts
  * import { MigrateTileStream } from "./migrate_tile_stream.ts";
- * import { ReferenceBackend } from "../backends/reference/reference_backend.ts";
+ * import { ReferenceBackend } from "../../backends/reference/reference_backend.ts";
  * import { newStageTimes } from "./stage_times.ts";
  * const stream = new MigrateTileStream({ backend: new ReferenceBackend(), tiles: [], ntx: 1,
  *   tileInputs: () => { throw new Error("no tiles"); }, preprocess: (s) => s,

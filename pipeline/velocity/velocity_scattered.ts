@@ -19,8 +19,8 @@
  * @module
  */
 
-import { PstmError } from "./errors.ts";
-import { binCentre, checkTileRange, type GridSpec, type TimeAxis } from "./grid.ts";
+import { PstmError } from "../../core/errors.ts";
+import { binCentre, checkTileRange, type GridSpec, type TimeAxis } from "../plan/grid.ts";
 import type { VelocityModel } from "./velocity_model.ts";
 
 /** Neighbours blended per output point. */

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { EXIT_RUNTIME, PstmError } from "./errors.ts";
+import { EXIT_RUNTIME, PstmError } from "../../core/errors.ts";
 
 /** First line of a manifest. */
 export interface ManifestHeader {

@@ -20,7 +20,7 @@
  * @module
  */
 
-import { PstmError } from "./errors.ts";
+import { PstmError } from "../../core/errors.ts";
 import { Fft } from "./fft.ts";
 
 /** Rho filter names: 3-D derivative, 2-D half derivative, or none. */

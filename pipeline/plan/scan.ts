@@ -6,9 +6,9 @@
  */
 
 import type { GridSpec } from "./grid.ts";
-import type { SegyFile } from "./segy/segy_file.ts";
-import type { SegyInfo } from "./segy/segy_info.ts";
-import type { TraceBatch } from "./trace_batch.ts";
+import type { SegyFile } from "../segy/segy_file.ts";
+import type { SegyInfo } from "../segy/segy_info.ts";
+import type { TraceBatch } from "../segy/trace_batch.ts";
 
 /** A numeric range. */
 export interface Extent {
@@ -132,9 +132,9 @@ class Range {
  * @returns the summary
  * @example
  * ```ts
- * import { SegyFile } from "./segy/segy_file.ts";
+ * import { SegyFile } from "../segy/segy_file.ts";
  * import { scanSegy } from "./scan.ts";
- * const url = new URL("../../shared/data/segy/f3.sgy", import.meta.url);
+ * const url = new URL("../../../shared/data/segy/f3.sgy", import.meta.url);
  * using file = await SegyFile.open(url.pathname);
  * const summary = await scanSegy(file);
  * console.assert(summary.traces === 414 && summary.grid.nx * summary.grid.ny === 414);
@@ -561,9 +561,9 @@ function foldStatistics(counts: Uint32Array | undefined, totalBins: number): Sca
  * @returns lines of text
  * @example
  * ```ts
- * import { SegyFile } from "./segy/segy_file.ts";
+ * import { SegyFile } from "../segy/segy_file.ts";
  * import { formatScanSummary, scanSegy } from "./scan.ts";
- * const url = new URL("../../shared/data/segy/f3.sgy", import.meta.url);
+ * const url = new URL("../../../shared/data/segy/f3.sgy", import.meta.url);
  * using file = await SegyFile.open(url.pathname);
  * console.assert(formatScanSummary(await scanSegy(file)).includes("18 x 23 bins"));
  * ```

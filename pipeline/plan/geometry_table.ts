@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { TraceBatch } from "./trace_batch.ts";
+import type { TraceBatch } from "../segy/trace_batch.ts";
 
 /** Coordinates of every trace of the input, in file order. */
 export class GeometryTable {

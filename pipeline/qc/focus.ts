@@ -10,9 +10,9 @@
  * @module
  */
 
-import { Fft } from "./fft.ts";
-import { binCentre, binOf, type GridSpec, type TimeAxis } from "./grid.ts";
-import { SegyFile } from "./segy/segy_file.ts";
+import { Fft } from "../dsp/fft.ts";
+import { binCentre, binOf, type GridSpec, type TimeAxis } from "../plan/grid.ts";
+import { SegyFile } from "../segy/segy_file.ts";
 
 /** A stacked image: `[ny][nx][ntau]` on a grid. */
 export interface StackVolume {

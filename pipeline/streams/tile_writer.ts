@@ -9,13 +9,13 @@
  * @module
  */
 
-import { binCentre, crosslineNumber, type GridSpec, inlineNumber } from "./grid.ts";
-import type { Manifest } from "./manifest.ts";
+import { binCentre, crosslineNumber, type GridSpec, inlineNumber } from "../plan/grid.ts";
+import type { Manifest } from "../output/manifest.ts";
 import type { FinishedTile } from "./migrate_tile_stream.ts";
-import { classOffset, type OffsetClasses } from "./offset_classes.ts";
+import { classOffset, type OffsetClasses } from "../plan/offset_classes.ts";
 import type { StageTimes } from "./stage_times.ts";
-import type { TileInfo } from "./tile_plan.ts";
-import { newTraceBatch, type TraceBatch } from "./trace_batch.ts";
+import type { TileInfo } from "../plan/tile_plan.ts";
+import { newTraceBatch, type TraceBatch } from "../segy/trace_batch.ts";
 
 /** Where output traces go: random-access writes plus a flush. */
 export interface TraceSink {

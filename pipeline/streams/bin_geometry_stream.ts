@@ -7,8 +7,8 @@
  * @module
  */
 
-import type { FootprintFunction } from "./tile_plan.ts";
-import type { TraceBatch } from "./trace_batch.ts";
+import type { FootprintFunction } from "../plan/tile_plan.ts";
+import type { TraceBatch } from "../segy/trace_batch.ts";
 
 /** A trace batch with its binned geometry. */
 export interface BinnedBatch {
