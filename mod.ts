@@ -10,6 +10,7 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { parseJobConfig, Progress, runMigration, synthPreset, writeSynthetic } from "./mod.ts";
  * const dir = await Deno.makeTempDir();
  * await writeSynthetic(synthPreset("small3d"), `${dir}/in.sgy`, undefined);
@@ -18,7 +19,7 @@
  *   grid: "1000,2000,25,25,13,11,0", aperture: 300, backend: "reference",
  * });
  * const summary = await runMigration(job, new Progress("quiet"));
- * console.assert(summary.complete && summary.contributions > 0);
+ * assert(summary.complete && summary.contributions > 0);
  * await Deno.remove(dir, { recursive: true });
  * ```
  *

@@ -26,9 +26,10 @@ export type BackendName = typeof BACKEND_NAMES[number];
  * @throws PstmError (exit 1) when the named backend is not available here
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { openBackend } from "./select.ts";
  * const backend = await openBackend("reference");
- * console.assert(backend.name === "reference");
+ * assert(backend.name === "reference");
  * backend.close();
  * ```
  */

@@ -122,11 +122,12 @@ export function maxHalfOffset(
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { TraveltimeTableBackend } from "./traveltime_table.ts";
  * import { ReferenceBackend } from "./reference/reference_backend.ts";
  * const backend = new TraveltimeTableBackend(new ReferenceBackend(),
  *   { mode: "auto", maxDistance: 3000 });
- * console.assert(backend.report().used === "direct"); // the reference has no table
+ * assert(backend.report().used === "direct"); // the reference has no table
  * ```
  */
 export class TraveltimeTableBackend implements Backend {

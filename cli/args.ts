@@ -60,10 +60,11 @@ export interface ParsedArgs {
  * @returns values and positionals
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { parseCommandArgs } from "./args.ts";
  * const spec = { name: "x", summary: "", usage: "x", positionals: { min: 0, max: 1 },
  *   flags: { json: { type: "boolean" as const, description: "JSON" } }, examples: [] };
- * console.assert(parseCommandArgs(spec, ["--json"]).values.json === true);
+ * assert(parseCommandArgs(spec, ["--json"]).values.json === true);
  * ```
  */
 export function parseCommandArgs(spec: CommandSpec, argv: string[]): ParsedArgs {

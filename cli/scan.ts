@@ -21,8 +21,9 @@ import type { Command } from "./command.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { scanCommand } from "./scan.ts";
- * console.assert(scanCommand.spec.name === "scan");
+ * assert(scanCommand.spec.name === "scan");
  * ```
  */
 export const scanCommand: Command = {

@@ -27,9 +27,10 @@ export interface ErrorLocation {
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { PstmError } from "./errors.ts";
  * const e = new PstmError("sample format 99 is not defined", { file: "a.sgy", field: "format" });
- * console.assert(e.exitCode === 2 && e.message.includes("a.sgy"));
+ * assert(e.exitCode === 2 && e.message.includes("a.sgy"));
  * ```
  */
 export class PstmError extends Error {

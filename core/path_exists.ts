@@ -12,8 +12,9 @@
  * @returns whether it exists
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { pathExists } from "./path_exists.ts";
- * console.assert(await pathExists(".") && !(await pathExists("./no/such/file")));
+ * assert(await pathExists(".") && !(await pathExists("./no/such/file")));
  * ```
  */
 export async function pathExists(path: string): Promise<boolean> {

@@ -14,8 +14,9 @@
  * @returns the step
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { niceStep } from "./axis_ticks.ts";
- * console.assert(niceStep(1, 5) === 0.2 && niceStep(95, 10) === 10);
+ * assert(niceStep(1, 5) === 0.2 && niceStep(95, 10) === 10);
  * ```
  */
 export function niceStep(span: number, maxTicks: number): number {
@@ -36,8 +37,9 @@ export function niceStep(span: number, maxTicks: number): number {
  * @returns the values, ascending; values within rounding of zero are 0
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { tickValues } from "./axis_ticks.ts";
- * console.assert(tickValues(-0.05, 0.45, 0.2).join() === "0,0.2,0.4");
+ * assert(tickValues(-0.05, 0.45, 0.2).join() === "0,0.2,0.4");
  * ```
  */
 export function tickValues(lo: number, hi: number, step: number): number[] {

@@ -24,8 +24,9 @@ const MAX_SAMPLES = 1 << 21;
  * @returns the percentile, or NaN when there is no finite value
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { percentile } from "./clip.ts";
- * console.assert(percentile([1, 2, 3, 4, 5], 50) === 3);
+ * assert(percentile([1, 2, 3, 4, 5], 50) === 3);
  * ```
  */
 export function percentile(
@@ -63,9 +64,10 @@ export function percentile(
  * @returns the range
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { clipRange } from "./clip.ts";
  * const r = clipRange(Float32Array.from([-4, 1, 2, 3]), 100, true);
- * console.assert(r.min === -4 && r.max === 4);
+ * assert(r.min === -4 && r.max === 4);
  * ```
  */
 export function clipRange(

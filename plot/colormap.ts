@@ -44,8 +44,9 @@ const STOPS: Record<ColormapName, readonly Rgb[]> = {
  * @returns the colour
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { colorAt } from "./colormap.ts";
- * console.assert(colorAt("seismic", 0.5).join() === "255,255,255");
+ * assert(colorAt("seismic", 0.5).join() === "255,255,255");
  * ```
  */
 export function colorAt(name: ColormapName, t: number): Rgb {

@@ -39,10 +39,11 @@ export interface FoldMapOptions {
  * @returns the PNG file bytes
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { decode } from "fast-png";
  * import { renderFoldMap } from "./fold_map.ts";
  * const png = renderFoldMap(new Uint32Array([0, 1, 2, 3, 4, 5]), 3, 2);
- * console.assert(decode(png).height > 200);
+ * assert(decode(png).height > 200);
  * ```
  */
 export function renderFoldMap(

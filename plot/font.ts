@@ -60,8 +60,9 @@ const GLYPHS: Map<string, number[]> = (() => {
  * @returns 7 or 9 numbers, 5 bits each, leftmost column in the highest bit
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { glyphRows } from "./font.ts";
- * console.assert(glyphRows("-")[3] === 0b01110);
+ * assert(glyphRows("-")[3] === 0b01110);
  * ```
  */
 export function glyphRows(char: string): readonly number[] {
@@ -107,11 +108,12 @@ export type TextDirection = "right" | "up";
  * @param direction "right" (default) or "up"
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { createRaster, getPixel } from "./raster.ts";
  * import { drawText } from "./font.ts";
  * const r = createRaster(10, 10);
  * drawText(r, "1", 0, 0, [0, 0, 0]);
- * console.assert(getPixel(r, 2, 0)[0] === 0); // the top of the "1"
+ * assert(getPixel(r, 2, 0)[0] === 0); // the top of the "1"
  * ```
  */
 export function drawText(

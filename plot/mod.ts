@@ -4,6 +4,7 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { decode } from "fast-png";
  * import { renderSection } from "./mod.ts";
  * const data = new Float32Array(100 * 30).map((_, i) => Math.sin(i / 7));
@@ -14,7 +15,7 @@
  *   xLabel: "Crossline",
  *   yLabel: "Time (s)",
  * });
- * console.assert(decode(png).width > 800);
+ * assert(decode(png).width > 800);
  * ```
  *
  * @module

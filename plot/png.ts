@@ -15,10 +15,11 @@ import type { Raster } from "./raster.ts";
  * @returns the PNG file bytes
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { createRaster } from "./raster.ts";
  * import { encodePng } from "./png.ts";
  * const png = encodePng(createRaster(4, 3));
- * console.assert(png[1] === 0x50 && png[2] === 0x4e && png[3] === 0x47); // "PNG"
+ * assert(png[1] === 0x50 && png[2] === 0x4e && png[3] === 0x47); // "PNG"
  * ```
  */
 export function encodePng(raster: Raster): Uint8Array {

@@ -31,9 +31,10 @@ export const BLACK: Rgb = [0, 0, 0];
  * @returns the raster
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { createRaster } from "./raster.ts";
  * const r = createRaster(2, 1, [255, 0, 0]);
- * console.assert(r.rgba.length === 8 && r.rgba[0] === 255 && r.rgba[3] === 255);
+ * assert(r.rgba.length === 8 && r.rgba[0] === 255 && r.rgba[3] === 255);
  * ```
  */
 export function createRaster(width: number, height: number, background: Rgb = WHITE): Raster {

@@ -33,9 +33,10 @@ export const MAX_AXIS_CELLS = 200_000;
  * @throws PstmError when the values would need more than MAX_AXIS_CELLS cells
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { axisIndex, regularAxis } from "./regular_axis.ts";
  * const axis = regularAxis([10, 14, 12, 18], "crossline", "a.sgy");
- * console.assert(axis.step === 2 && axis.count === 5 && axisIndex(axis, 18) === 4);
+ * assert(axis.step === 2 && axis.count === 5 && axisIndex(axis, 18) === 4);
  * ```
  */
 export function regularAxis(values: Iterable<number>, what: string, file: string): RegularAxis {

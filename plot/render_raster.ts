@@ -44,13 +44,14 @@ export interface RenderedPlot extends Raster {
  * @returns the raster and its layout
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { renderRaster } from "./render_raster.ts";
  * const data = new Float32Array(20 * 10);
  * data[5 * 10 + 3] = 1;
  * const plot = renderRaster(data, 20, 10, { title: "spike" });
  * const { x, y } = plot.pixelOf(5, 3);
  * const i = (y * plot.width + x) * 4;
- * console.assert(plot.rgba[i] === 128 && plot.rgba[i + 2] === 0); // dark red
+ * assert(plot.rgba[i] === 128 && plot.rgba[i + 2] === 0); // dark red
  * ```
  */
 export function renderRaster(

@@ -20,10 +20,11 @@ import { renderRaster } from "./render_raster.ts";
  * @returns the PNG file bytes
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { decode } from "fast-png";
  * import { renderSection } from "./render_section.ts";
  * const png = renderSection(new Float32Array(50 * 20), 50, 20, { width: 400 });
- * console.assert(decode(png).width === 400);
+ * assert(decode(png).width === 400);
  * ```
  */
 export function renderSection(

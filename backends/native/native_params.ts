@@ -44,6 +44,7 @@ const LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
  * @throws {PstmError} when a field is out of range
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { validateParams } from "./native_params.ts";
  * let message = "";
  * try {
@@ -53,7 +54,7 @@ const LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
  * } catch (e) {
  *   message = (e as Error).message;
  * }
- * console.assert(message.includes("ns"));
+ * assert(message.includes("ns"));
  * ```
  */
 export function validateParams(p: KernelParams): void {
@@ -88,11 +89,12 @@ export function validateParams(p: KernelParams): void {
  * @throws {PstmError} when a field is out of range
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { encodeParams } from "./native_params.ts";
  * const bytes = encodeParams({ ns: 500, t0: 0, dt: 0.004, npoints: 16, ntau: 100, tau0: 0,
  *   dtau: 0.004, nclass: 1, aperture: 0, maxAngle: 0, taper: 0, antialias: false,
  *   traceSpacing: 25, weights: "none", eta: 0, threads: 0 });
- * console.assert(bytes.length === 68);
+ * assert(bytes.length === 68);
  * ```
  */
 export function encodeParams(p: KernelParams): Uint8Array<ArrayBuffer> {

@@ -13,9 +13,10 @@ import { referenceAccumulate } from "./reference_kernel.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { ReferenceBackend } from "./reference_backend.ts";
  * const backend = new ReferenceBackend();
- * console.assert(backend.name === "reference");
+ * assert(backend.name === "reference");
  * backend.close();
  * ```
  */

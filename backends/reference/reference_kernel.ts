@@ -34,6 +34,7 @@ import type { KernelParams } from "../backend.ts";
  * @returns contributions summed
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { referenceAccumulate } from "./reference_kernel.ts";
  * const p = { ns: 3, t0: 0, dt: 1, npoints: 1, ntau: 1, tau0: 1, dtau: 1, nclass: 1,
  *   aperture: 0, maxAngle: 0, taper: 0, antialias: false, traceSpacing: 1,
@@ -41,7 +42,7 @@ import type { KernelParams } from "../backend.ts";
  * const image = new Float32Array(1);
  * referenceAccumulate(p, new Float32Array(2), new Float32Array([1000]), 1,
  *   new Float32Array([0, 5, 0]), new Float32Array(4), new Int32Array(1), image);
- * console.assert(image[0] === 5); // zero offset, tau = 1 s reads t = 1 s
+ * assert(image[0] === 5); // zero offset, tau = 1 s reads t = 1 s
  * ```
  */
 export function referenceAccumulate(

@@ -55,6 +55,7 @@ const MIN_BUFFER_BYTES = 16;
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { WebGpuBackend } from "./webgpu_backend.ts";
  * import { webgpuAvailability } from "./availability.ts";
  * if ((await webgpuAvailability()).available) {
@@ -67,7 +68,7 @@ const MIN_BUFFER_BYTES = 16;
  *   await tile.accumulate({ count: 1, traces: new Float32Array([0, 5, 0]),
  *     geometry: new Float32Array(4), traceClass: new Int32Array(1) });
  *   const image = await tile.finish();
- *   console.assert(image[0] === 5);
+ *   assert(image[0] === 5);
  *   tile.close();
  * }
  * ```

@@ -67,10 +67,11 @@ export const MAX_TRACES_PER_DISPATCH = 1 << 24;
  * @throws {PstmError} (exit 1) when a single point or a single trace cannot fit
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { splitTile } from "./work_split.ts";
  * const split = splitTile({ npoints: 100, ntau: 64, nclass: 2, ns: 256 },
  *   { maxBindingBytes: 1 << 14, maxWorkgroupsPerDimension: 65535, workgroupSize: 64 });
- * console.assert(split.chunks.length === 4 && split.tracesPerSubBatch === 16);
+ * assert(split.chunks.length === 4 && split.tracesPerSubBatch === 16);
  * ```
  */
 export function splitTile(shape: SplitShape, limits: SplitLimits): TileSplit {

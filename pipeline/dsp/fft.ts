@@ -13,11 +13,12 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { Fft } from "./fft.ts";
  * const fft = new Fft(4);
  * const re = new Float64Array([1, 0, 0, 0]), im = new Float64Array(4);
  * fft.forward(re, im); // an impulse has a flat spectrum
- * console.assert(re.every((v) => v === 1));
+ * assert(re.every((v) => v === 1));
  * ```
  */
 export class Fft {
@@ -61,8 +62,9 @@ export class Fft {
    * @returns the power of two
    * @example
    * ```ts
+   * import assert from "node:assert";
    * import { Fft } from "./fft.ts";
-   * console.assert(Fft.nextPowerOfTwo(1001) === 1024);
+   * assert(Fft.nextPowerOfTwo(1001) === 1024);
    * ```
    */
   static nextPowerOfTwo(n: number): number {
@@ -78,10 +80,11 @@ export class Fft {
    * @param im imaginary parts, length `size`
    * @example
    * ```ts
+   * import assert from "node:assert";
    * import { Fft } from "./fft.ts";
    * const re = new Float64Array([1, 1]), im = new Float64Array(2);
    * new Fft(2).forward(re, im);
-   * console.assert(re[0] === 2 && re[1] === 0);
+   * assert(re[0] === 2 && re[1] === 0);
    * ```
    */
   forward(re: Float64Array, im: Float64Array): void {
@@ -95,10 +98,11 @@ export class Fft {
    * @param im imaginary parts, length `size`
    * @example
    * ```ts
+   * import assert from "node:assert";
    * import { Fft } from "./fft.ts";
    * const re = new Float64Array([2, 0]), im = new Float64Array(2);
    * new Fft(2).inverse(re, im);
-   * console.assert(re[0] === 1 && re[1] === 1);
+   * assert(re[0] === 1 && re[1] === 1);
    * ```
    */
   inverse(re: Float64Array, im: Float64Array): void {

@@ -3,10 +3,11 @@
  * "Antialiasing"):
  *
  * 1. rho filter, in the frequency domain with a radix-2 FFT, the trace zero-padded to a power
- *    of two >= 2*ns: "3d" is the time derivative d/dt, spectrum times i*omega with the forward
- *    transform exp(-i omega t) (`pipeline/fft.ts`); "2d" is the half derivative, spectrum times
- *    (i*omega)^(1/2) = |omega|^(1/2) exp(+i sign(omega) pi/4), so that applying it twice is the
- *    derivative; "none" leaves the trace alone. omega is in rad/s, so the output is per second
+ *    of two >= 2*ns: "3d" is minus the time derivative, -d/dt, spectrum times -i*omega with the
+ *    forward transform exp(-i omega t) (`pipeline/dsp/fft.ts`); "2d" is the matching half
+ *    derivative, spectrum times (-i*omega)^(1/2) = |omega|^(1/2) exp(-i sign(omega) pi/4), so
+ *    that applying it twice is the "3d" filter; "none" leaves the trace alone. The sign makes a
+ *    flat reflector image with the input wavelet's polarity (docs/algorithm.md, "Rho filter"). omega is in rad/s, so the output is per second
  *    (per square-root second for "2d"). The Nyquist bin is zeroed.
  * 2. antialiasing: the trace mean is removed (unless `demean: false`), then the causal running
  *    sum C[i] = sum_{k<=i} d[k] and the anticausal sum A[i] = sum_{k>=i} C[k] are formed in
@@ -46,10 +47,11 @@ export interface PreprocessOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { TracePreprocessor } from "./preprocess.ts";
  * const pre = new TracePreprocessor({ ns: 4, dt: 0.004, rho: "none", antialias: true });
  * const a = pre.apply(new Float32Array([1, -1, 2, -2]), 1);
- * console.assert(Math.abs(2 * a[1] - a[0] - a[2] - (-1)) < 1e-6); // second difference is d
+ * assert(Math.abs(2 * a[1] - a[0] - a[2] - (-1)) < 1e-6); // second difference is d
  * ```
  */
 export class TracePreprocessor {
@@ -97,10 +99,11 @@ export class TracePreprocessor {
    * @throws RangeError when `samples` holds fewer than count*ns values
    * @example
    * ```ts
+   * import assert from "node:assert";
    * import { TracePreprocessor } from "./preprocess.ts";
    * const pre = new TracePreprocessor({ ns: 8, dt: 0.004, rho: "3d", antialias: false });
    * const out = pre.apply(new Float32Array(16).fill(1), 2);
-   * console.assert(out.length === 16);
+   * assert(out.length === 16);
    * ```
    */
   apply(samples: Float32Array, count: number): Float32Array {
@@ -172,7 +175,7 @@ export class TracePreprocessor {
 
 /**
  * The rho filter's frequency response for an FFT of `size` points at interval `dt`:
- * i*omega ("3d") or (i*omega)^(1/2) ("2d"), zero at DC and Nyquist.
+ * -i*omega ("3d") or (-i*omega)^(1/2) ("2d"), zero at DC and Nyquist.
  *
  * @param rho "3d" or "2d"
  * @param size FFT size (even)
@@ -180,9 +183,10 @@ export class TracePreprocessor {
  * @returns real and imaginary parts of the response per FFT bin
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { rhoResponse } from "./preprocess.ts";
  * const [hr, hi] = rhoResponse("3d", 8, 0.004);
- * console.assert(hr[1] === 0 && Math.abs(hi[1] - (2 * Math.PI) / (8 * 0.004)) < 1e-9);
+ * assert(hr[1] === 0 && Math.abs(hi[1] + (2 * Math.PI) / (8 * 0.004)) < 1e-9); // -i*omega
  * ```
  */
 export function rhoResponse(

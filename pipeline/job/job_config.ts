@@ -79,9 +79,10 @@ export type JobConfig = z.infer<typeof JobSchema>;
  * @returns the job with defaults filled in
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { parseJobConfig } from "./job_config.ts";
  * const job = parseJobConfig({ input: "in.sgy", output: "out.sgy", velocity: "2000" });
- * console.assert(job.backend === "auto" && job.aperture === "none");
+ * assert(job.backend === "auto" && job.aperture === "none");
  * ```
  */
 export function parseJobConfig(value: unknown, source = "job"): JobConfig {

@@ -27,11 +27,12 @@ export function progressMode(options: { quiet?: boolean; log?: string }): Progre
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { Progress } from "./progress.ts";
  * const lines: string[] = [];
  * const p = new Progress("json", { write: (s) => lines.push(s) });
  * p.event("start", { traces: 10 });
- * console.assert(JSON.parse(lines[0]).event === "start");
+ * assert(JSON.parse(lines[0]).event === "start");
  * ```
  */
 export class Progress {

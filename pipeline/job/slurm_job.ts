@@ -133,8 +133,9 @@ export async function shardStatus(output: string, count: number): Promise<ShardS
  * @returns the range list
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { arrayRanges } from "./slurm_job.ts";
- * console.assert(arrayRanges([0, 1, 2, 5, 7, 8]) === "0-2,5,7-8");
+ * assert(arrayRanges([0, 1, 2, 5, 7, 8]) === "0-2,5,7-8");
  * ```
  */
 export function arrayRanges(ids: number[]): string {

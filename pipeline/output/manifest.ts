@@ -38,13 +38,14 @@ export interface ManifestContents {
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { Manifest } from "./manifest.ts";
  * const path = await Deno.makeTempFile();
  * const m = await Manifest.open(path, { version: 1, fingerprint: "x", tiles: 2, shard: "" }, false);
  * await m.record(1);
  * m.close();
  * const again = await Manifest.open(path, { version: 1, fingerprint: "x", tiles: 2, shard: "" }, true);
- * console.assert(again.done.has(1));
+ * assert(again.done.has(1));
  * again.close();
  * ```
  */

@@ -80,9 +80,10 @@ export const MAX_DTAU = 1;
  * @throws PstmError when a value is missing, not finite, or out of range
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { parseGridFlag } from "./grid.ts";
  * const g = parseGridFlag("1000,2000,25,25,512,384,30");
- * console.assert(g.nx === 512 && g.azimuthDeg === 30);
+ * assert(g.nx === 512 && g.azimuthDeg === 30);
  * ```
  */
 export function parseGridFlag(text: string, field = "--grid"): GridSpec {
@@ -108,9 +109,10 @@ export function parseGridFlag(text: string, field = "--grid"): GridSpec {
  * @throws PstmError naming the field and what was expected
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { checkGrid } from "./grid.ts";
  * const g = checkGrid({ x0: 0, y0: 0, dx: 25, dy: 25, nx: 4, ny: 3, azimuthDeg: 0 });
- * console.assert(g.inline0 === 1 && g.crosslineStep === 1);
+ * assert(g.inline0 === 1 && g.crosslineStep === 1);
  * ```
  */
 export function checkGrid(grid: GridSpec, field = "grid"): Required<GridSpec> {
@@ -168,9 +170,10 @@ export function checkGrid(grid: GridSpec, field = "grid"): Required<GridSpec> {
  * @throws PstmError when t0 < 0, dt <= 0 or > 1 s, or nt is not a positive integer
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { parseTimeFlag } from "./grid.ts";
  * const t = parseTimeFlag("0,0.004,1001");
- * console.assert(t.dtau === 0.004 && t.ntau === 1001);
+ * assert(t.dtau === 0.004 && t.ntau === 1001);
  * ```
  */
 export function parseTimeFlag(text: string, field = "--time"): TimeAxis {
@@ -194,8 +197,9 @@ export function parseTimeFlag(text: string, field = "--time"): TimeAxis {
  * @throws PstmError naming the field and what was expected
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { checkTimeAxis } from "./grid.ts";
- * console.assert(checkTimeAxis({ tau0: 0, dtau: 0.004, ntau: 10 }).ntau === 10);
+ * assert(checkTimeAxis({ tau0: 0, dtau: 0.004, ntau: 10 }).ntau === 10);
  * ```
  */
 export function checkTimeAxis(time: TimeAxis, field = "time"): TimeAxis {
@@ -227,10 +231,11 @@ export function checkTimeAxis(time: TimeAxis, field = "time"): TimeAxis {
  * @returns the survey coordinates
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { binCentre } from "./grid.ts";
  * const g = { x0: 100, y0: 200, dx: 25, dy: 50, nx: 4, ny: 4, azimuthDeg: 90 };
  * const c = binCentre(g, 1, 1); // ix axis points north, iy axis points west
- * console.assert(c.x === 50 && c.y === 225);
+ * assert(c.x === 50 && c.y === 225);
  * ```
  */
 export function binCentre(grid: GridSpec, ix: number, iy: number): Point2 {
@@ -248,10 +253,11 @@ export function binCentre(grid: GridSpec, ix: number, iy: number): Point2 {
  * @returns fractional ix, iy (the nearest bin is their rounding)
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { binOf } from "./grid.ts";
  * const g = { x0: 0, y0: 0, dx: 25, dy: 25, nx: 4, ny: 4, azimuthDeg: 0 };
  * const b = binOf(g, 37.5, 50);
- * console.assert(b.ix === 1.5 && b.iy === 2);
+ * assert(b.ix === 1.5 && b.iy === 2);
  * ```
  */
 export function binOf(grid: GridSpec, x: number, y: number): { ix: number; iy: number } {
@@ -275,10 +281,11 @@ export function binOf(grid: GridSpec, x: number, y: number): { ix: number; iy: n
  * @throws RangeError when the ranges are empty or outside the grid
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { gridPoints } from "./grid.ts";
  * const g = { x0: 500, y0: 500, dx: 10, dy: 20, nx: 8, ny: 8, azimuthDeg: 0 };
  * const p = gridPoints(g, 1, 3, 2, 3); // two points on one row
- * console.assert(p.join() === "10,40,20,40");
+ * assert(p.join() === "10,40,20,40");
  * ```
  */
 export function gridPoints(
@@ -345,9 +352,10 @@ export function checkTileRange(
  * @returns inline0 + iy*inlineStep
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { inlineNumber } from "./grid.ts";
  * const g = { x0: 0, y0: 0, dx: 1, dy: 1, nx: 2, ny: 2, azimuthDeg: 0, inline0: 100 };
- * console.assert(inlineNumber(g, 1) === 101);
+ * assert(inlineNumber(g, 1) === 101);
  * ```
  */
 export function inlineNumber(grid: GridSpec, iy: number): number {
@@ -362,9 +370,10 @@ export function inlineNumber(grid: GridSpec, iy: number): number {
  * @returns crossline0 + ix*crosslineStep
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { crosslineNumber } from "./grid.ts";
  * const g = { x0: 0, y0: 0, dx: 1, dy: 1, nx: 2, ny: 2, azimuthDeg: 0, crosslineStep: 2 };
- * console.assert(crosslineNumber(g, 1) === 3);
+ * assert(crosslineNumber(g, 1) === 3);
  * ```
  */
 export function crosslineNumber(grid: GridSpec, ix: number): number {
@@ -380,10 +389,11 @@ export function crosslineNumber(grid: GridSpec, ix: number): number {
  * @returns fractional ix, iy
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { binOfLine } from "./grid.ts";
  * const g = { x0: 0, y0: 0, dx: 1, dy: 1, nx: 9, ny: 9, azimuthDeg: 0, inline0: 10 };
  * const b = binOfLine(g, 12, 4);
- * console.assert(b.iy === 2 && b.ix === 3);
+ * assert(b.iy === 2 && b.ix === 3);
  * ```
  */
 export function binOfLine(
@@ -404,8 +414,9 @@ export function binOfLine(
  * @returns [cos, sin]
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { cosSinDeg } from "./grid.ts";
- * console.assert(cosSinDeg(90)[0] === 0 && cosSinDeg(90)[1] === 1);
+ * assert(cosSinDeg(90)[0] === 0 && cosSinDeg(90)[1] === 1);
  * ```
  */
 export function cosSinDeg(deg: number): [number, number] {

@@ -31,8 +31,9 @@ const UNITS: Record<string, number> = {
  * @returns bytes
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { parseSize } from "./memory.ts";
- * console.assert(parseSize("512MiB") === 512 * 1024 * 1024);
+ * assert(parseSize("512MiB") === 512 * 1024 * 1024);
  * ```
  */
 export function parseSize(text: string, field = "--memory"): number {

@@ -27,8 +27,9 @@ export const MAX_OFFSET_CLASSES = 100_000;
  * @returns `{ first: 0, width: Infinity, count: 1 }`
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { defaultOffsetClasses, offsetClassOf } from "./offset_classes.ts";
- * console.assert(offsetClassOf(12345, defaultOffsetClasses()) === 0);
+ * assert(offsetClassOf(12345, defaultOffsetClasses()) === 0);
  * ```
  */
 export function defaultOffsetClasses(): OffsetClasses {
@@ -44,9 +45,10 @@ export function defaultOffsetClasses(): OffsetClasses {
  * @throws PstmError when FIRST < 0, WIDTH <= 0 or COUNT is not a positive integer
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { parseOffsetClasses } from "./offset_classes.ts";
  * const c = parseOffsetClasses("100:200:8");
- * console.assert(c.first === 100 && c.width === 200 && c.count === 8);
+ * assert(c.first === 100 && c.width === 200 && c.count === 8);
  * ```
  */
 export function parseOffsetClasses(text: string, field = "--offset-classes"): OffsetClasses {
@@ -78,8 +80,9 @@ export function parseOffsetClasses(text: string, field = "--offset-classes"): Of
  * @throws PstmError naming the field and what was expected
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { checkOffsetClasses } from "./offset_classes.ts";
- * console.assert(checkOffsetClasses({ first: 0, width: 50, count: 4 }).count === 4);
+ * assert(checkOffsetClasses({ first: 0, width: 50, count: 4 }).count === 4);
  * ```
  */
 export function checkOffsetClasses(
@@ -114,9 +117,10 @@ export function checkOffsetClasses(
  * @returns the class index or -1
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { offsetClassOf } from "./offset_classes.ts";
  * const c = { first: 100, width: 200, count: 2 };
- * console.assert(offsetClassOf(-350, c) === 1 && offsetClassOf(50, c) === -1);
+ * assert(offsetClassOf(-350, c) === 1 && offsetClassOf(50, c) === -1);
  * ```
  */
 export function offsetClassOf(offset: number, classes: OffsetClasses): number {
@@ -135,9 +139,10 @@ export function offsetClassOf(offset: number, classes: OffsetClasses): number {
  * @returns `out`, `offsetClassOf` of each offset
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { offsetClassesOf } from "./offset_classes.ts";
  * const out = offsetClassesOf(new Float64Array([10, 60, 500]), { first: 0, width: 50, count: 4 });
- * console.assert(out.join() === "0,1,-1");
+ * assert(out.join() === "0,1,-1");
  * ```
  */
 export function offsetClassesOf(
@@ -158,8 +163,9 @@ export function offsetClassesOf(
  * @returns the offset, m
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { classOffset } from "./offset_classes.ts";
- * console.assert(classOffset(1, { first: 100, width: 200, count: 4 }) === 400);
+ * assert(classOffset(1, { first: 100, width: 200, count: 4 }) === 400);
  * ```
  */
 export function classOffset(cls: number, classes: OffsetClasses): number {

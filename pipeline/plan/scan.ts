@@ -132,12 +132,13 @@ class Range {
  * @returns the summary
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { SegyFile } from "../segy/segy_file.ts";
  * import { scanSegy } from "./scan.ts";
  * const url = new URL("../../../shared/data/segy/f3.sgy", import.meta.url);
  * using file = await SegyFile.open(url.pathname);
  * const summary = await scanSegy(file);
- * console.assert(summary.traces === 414 && summary.grid.nx * summary.grid.ny === 414);
+ * assert(summary.traces === 414 && summary.grid.nx * summary.grid.ny === 414);
  * ```
  */
 export async function scanSegy(file: SegyFile, options: ScanOptions = {}): Promise<ScanSummary> {
@@ -561,11 +562,12 @@ function foldStatistics(counts: Uint32Array | undefined, totalBins: number): Sca
  * @returns lines of text
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { SegyFile } from "../segy/segy_file.ts";
  * import { formatScanSummary, scanSegy } from "./scan.ts";
  * const url = new URL("../../../shared/data/segy/f3.sgy", import.meta.url);
  * using file = await SegyFile.open(url.pathname);
- * console.assert(formatScanSummary(await scanSegy(file)).includes("18 x 23 bins"));
+ * assert(formatScanSummary(await scanSegy(file)).includes("18 x 23 bins"));
  * ```
  */
 export function formatScanSummary(s: ScanSummary): string {

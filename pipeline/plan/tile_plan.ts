@@ -122,8 +122,9 @@ export interface TilePlan {
  * @returns the shard index, 0..count-1
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { shardOfTile } from "./tile_plan.ts";
- * console.assert(shardOfTile(0, 10, 3) === 0 && shardOfTile(9, 10, 3) === 2);
+ * assert(shardOfTile(0, 10, 3) === 0 && shardOfTile(9, 10, 3) === 2);
  * ```
  */
 export function shardOfTile(id: number, tiles: number, count: number): number {
@@ -206,13 +207,14 @@ export function tileShape(request: PlanRequest): TileShape {
  * @throws PstmError when the budget is smaller than one tile plus the input batches
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { GeometryTable } from "./geometry_table.ts";
  * import { planTiles } from "./tile_plan.ts";
  * const geometry = new GeometryTable();
  * const plan = planTiles({ nx: 10, ny: 10, dx: 10, dy: 10, ntau: 100, nclass: 1,
  *   binOf: (x, y) => [x / 10, y / 10], reach: Infinity, geometry, ns: 100,
  *   batchSize: 64, budget: 64 * 1024 * 1024 });
- * console.assert(plan.tiles.length === 1);
+ * assert(plan.tiles.length === 1);
  * ```
  */
 export function planTiles(request: PlanRequest): TilePlan {

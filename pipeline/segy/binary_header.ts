@@ -57,8 +57,9 @@ export const BYTE_ORDER_CONSTANT = 16909060;
  * @returns 0-based offset
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { at, BIN_SAMPLES } from "./binary_header.ts";
- * console.assert(at(BIN_SAMPLES) === 3220);
+ * assert(at(BIN_SAMPLES) === 3220);
  * ```
  */
 export function at(byte: number): number {
@@ -74,9 +75,10 @@ export function at(byte: number): number {
  * @returns the value
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { getUint64 } from "./binary_header.ts";
  * const v = new DataView(new Uint8Array([0, 0, 0, 1, 0, 0, 0, 2]).buffer);
- * console.assert(getUint64(v, 0, false) === 4294967298);
+ * assert(getUint64(v, 0, false) === 4294967298);
  * ```
  */
 export function getUint64(view: DataView, offset: number, littleEndian: boolean): number {

@@ -146,9 +146,10 @@ export const COORDINATE_FIELDS = ["sx", "sy", "gx", "gy"] as const;
  * @throws PstmError when the text is malformed or the bytes fall outside the 240-byte header
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { parseHeaderOverride } from "./header_map.ts";
  * const { name, field } = parseHeaderOverride("inline=9:i4");
- * console.assert(name === "inline" && field.byte === 9 && field.type === "i4");
+ * assert(name === "inline" && field.byte === 9 && field.type === "i4");
  * ```
  */
 export function parseHeaderOverride(spec: string): { name: string; field: HeaderField } {
@@ -196,9 +197,10 @@ export function parseHeaderOverride(spec: string): { name: string; field: Header
  * @returns a new map
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { headerMapWith } from "./header_map.ts";
  * const map = headerMapWith(["cdpx=73:i4"]);
- * console.assert(map.cdpx.byte === 73 && map.cdpx.scale === "coordinate");
+ * assert(map.cdpx.byte === 73 && map.cdpx.scale === "coordinate");
  * ```
  */
 export function headerMapWith(
@@ -222,9 +224,10 @@ export function headerMapWith(
  * @returns the scaled value
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { applyScalar } from "./header_map.ts";
- * console.assert(applyScalar(12345, -100) === 123.45 && applyScalar(7, 10) === 70);
- * console.assert(applyScalar(7, 0) === 7);
+ * assert(applyScalar(12345, -100) === 123.45 && applyScalar(7, 10) === 70);
+ * assert(applyScalar(7, 0) === 7);
  * ```
  */
 export function applyScalar(value: number, scalar: number): number {

@@ -67,8 +67,9 @@ const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
  * @returns the value
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { ibmToNumber } from "./sample_formats.ts";
- * console.assert(ibmToNumber(0x41100000) === 1 && ibmToNumber(0xc276a000) === -118.625);
+ * assert(ibmToNumber(0x41100000) === 1 && ibmToNumber(0xc276a000) === -118.625);
  * ```
  */
 export function ibmToNumber(bits: number): number {
@@ -84,8 +85,9 @@ export function ibmToNumber(bits: number): number {
  * @returns the 32 bits as an unsigned integer
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { numberToIbm, ibmToNumber } from "./sample_formats.ts";
- * console.assert(ibmToNumber(numberToIbm(-118.625)) === -118.625);
+ * assert(ibmToNumber(numberToIbm(-118.625)) === -118.625);
  * ```
  */
 export function numberToIbm(value: number): number {
@@ -119,12 +121,13 @@ export function numberToIbm(value: number): number {
  * @throws RangeError for a format code not in {@link SAMPLE_FORMATS}
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { convertSamples } from "./sample_formats.ts";
  * const view = new DataView(new Uint8Array([0x41, 0x10, 0, 0, 0, 3]).buffer);
  * const out = new Float32Array(2);
  * convertSamples(view, 0, 1, 1, false, out, 0); // IBM 1.0
  * convertSamples(view, 4, 1, 3, false, out, 1); // int16 3
- * console.assert(out[0] === 1 && out[1] === 3);
+ * assert(out[0] === 1 && out[1] === 3);
  * ```
  */
 export function convertSamples(

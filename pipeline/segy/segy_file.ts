@@ -45,11 +45,12 @@ const WHOLE_TRACE_LIMIT = 64 << 10;
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { SegyFile } from "./segy_file.ts";
  * const url = new URL("../../../shared/data/segy/small.sgy", import.meta.url);
  * using file = await SegyFile.open(url.pathname);
  * const batch = await file.readTraces(0, 5);
- * console.assert(batch.count === 5 && batch.samples.length === 5 * file.info.ns);
+ * assert(batch.count === 5 && batch.samples.length === 5 * file.info.ns);
  * ```
  */
 export class SegyFile {

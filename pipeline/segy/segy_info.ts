@@ -79,9 +79,10 @@ export interface LayoutOptions {
  * @throws PstmError when the headers are not valid SEG-Y / SU
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { resolveLayout } from "./segy_info.ts";
  * const r = resolveLayout(new Uint8Array(0), undefined, "-");
- * console.assert("need" in r && r.need === 3600);
+ * assert("need" in r && r.need === 3600);
  * ```
  */
 export function resolveLayout(

@@ -36,13 +36,14 @@ const MAX_BATCH_BYTES = 64 << 20;
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { SegyTraceStream } from "./segy_trace_stream.ts";
  * const url = new URL("../../../shared/data/segy/small.sgy", import.meta.url);
  * const file = await Deno.open(url.pathname);
  * const stream = new SegyTraceStream({ name: "small.sgy", batchSize: 10 });
  * let traces = 0;
  * for await (const batch of file.readable.pipeThrough(stream)) traces += batch.count;
- * console.assert(traces === 25 && (await stream.info).ns === 50);
+ * assert(traces === 25 && (await stream.info).ns === 50);
  * ```
  */
 export class SegyTraceStream extends TransformStream<Uint8Array, TraceBatch> {

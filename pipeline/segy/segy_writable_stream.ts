@@ -13,6 +13,7 @@ import type { SegyWriter } from "./segy_writer.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { SegyWriter } from "./segy_writer.ts";
  * import { SegyWritableStream } from "./segy_writable_stream.ts";
  * const path = await Deno.makeTempFile({ suffix: ".sgy" });
@@ -21,7 +22,7 @@ import type { SegyWriter } from "./segy_writer.ts";
  *   sx: new Float64Array(1), sy: new Float64Array(1), gx: new Float64Array(1),
  *   gy: new Float64Array(1), headers: {} };
  * await ReadableStream.from([one, one]).pipeTo(new SegyWritableStream(writer));
- * console.assert((await Deno.stat(path)).size === 3600 + 2 * 244);
+ * assert((await Deno.stat(path)).size === 3600 + 2 * 244);
  * await Deno.remove(path);
  * ```
  */

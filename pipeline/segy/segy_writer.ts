@@ -72,9 +72,10 @@ const DEFAULT_TEXT = [
  * @returns the bytes
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { buildFileHeader } from "./segy_writer.ts";
  * const h = buildFileHeader({ ns: 100, dt: 0.004 });
- * console.assert(new DataView(h.buffer).getUint16(3220) === 100);
+ * assert(new DataView(h.buffer).getUint16(3220) === 100);
  * ```
  */
 export function buildFileHeader(options: SegyWriterOptions): Uint8Array {
@@ -102,6 +103,7 @@ export function buildFileHeader(options: SegyWriterOptions): Uint8Array {
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { SegyWriter } from "./segy_writer.ts";
  * const path = await Deno.makeTempFile({ suffix: ".sgy" });
  * const writer = await SegyWriter.create(path, { ns: 2, dt: 0.004 });
@@ -109,7 +111,7 @@ export function buildFileHeader(options: SegyWriterOptions): Uint8Array {
  *   samples: new Float32Array([1, 2]), sx: new Float64Array(1), sy: new Float64Array(1),
  *   gx: new Float64Array(1), gy: new Float64Array(1), headers: {} });
  * await writer.close();
- * console.assert((await Deno.stat(path)).size === 3600 + 248);
+ * assert((await Deno.stat(path)).size === 3600 + 248);
  * await Deno.remove(path);
  * ```
  */

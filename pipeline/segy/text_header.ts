@@ -92,9 +92,10 @@ function isEbcdicText(b: number): boolean {
  * @returns how many bytes look like ASCII text and like EBCDIC text
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { textScores } from "./text_header.ts";
  * const s = textScores(new TextEncoder().encode("C 1 CLIENT"));
- * console.assert(s.ascii === 10 && s.ebcdic === 0);
+ * assert(s.ascii === 10 && s.ebcdic === 0);
  * ```
  */
 export function textScores(bytes: Uint8Array): { ascii: number; ebcdic: number } {
@@ -116,8 +117,9 @@ export function textScores(bytes: Uint8Array): { ascii: number; ebcdic: number }
  * @returns the encoding
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { detectTextEncoding, encodeEbcdic } from "./text_header.ts";
- * console.assert(detectTextEncoding(encodeEbcdic("C 1 HELLO")) === "ebcdic");
+ * assert(detectTextEncoding(encodeEbcdic("C 1 HELLO")) === "ebcdic");
  * ```
  */
 export function detectTextEncoding(bytes: Uint8Array): TextEncoding {
@@ -134,8 +136,9 @@ export function detectTextEncoding(bytes: Uint8Array): TextEncoding {
  * @returns the text
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { decodeTextHeader, encodeEbcdic } from "./text_header.ts";
- * console.assert(decodeTextHeader(encodeEbcdic("C 1 A"), "ebcdic") === "C 1 A");
+ * assert(decodeTextHeader(encodeEbcdic("C 1 A"), "ebcdic") === "C 1 A");
  * ```
  */
 export function decodeTextHeader(bytes: Uint8Array, encoding: TextEncoding): string {
@@ -158,8 +161,9 @@ export function decodeTextHeader(bytes: Uint8Array, encoding: TextEncoding): str
  * @returns one byte per character
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { encodeEbcdic } from "./text_header.ts";
- * console.assert(encodeEbcdic("C")[0] === 0xc3);
+ * assert(encodeEbcdic("C")[0] === 0xc3);
  * ```
  */
 export function encodeEbcdic(text: string): Uint8Array {
@@ -180,9 +184,10 @@ export function encodeEbcdic(text: string): Uint8Array {
  * @returns 3200 EBCDIC bytes
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { buildTextHeader, decodeTextHeader } from "./text_header.ts";
  * const bytes = buildTextHeader("C 1 SURVEY X");
- * console.assert(bytes.length === 3200 && decodeTextHeader(bytes, "ebcdic").startsWith("C 1 SURVEY X"));
+ * assert(bytes.length === 3200 && decodeTextHeader(bytes, "ebcdic").startsWith("C 1 SURVEY X"));
  * ```
  */
 export function buildTextHeader(text: string): Uint8Array {
@@ -234,9 +239,10 @@ function normalised(record: Uint8Array, ebcdic: boolean): string {
  * @returns true for the last extended textual header
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { isEndTextRecord, encodeEbcdic } from "./text_header.ts";
- * console.assert(isEndTextRecord(encodeEbcdic("((SEG: EndText))")));
- * console.assert(isEndTextRecord(new TextEncoder().encode("((  seg: endTEXt  ))")));
+ * assert(isEndTextRecord(encodeEbcdic("((SEG: EndText))")));
+ * assert(isEndTextRecord(new TextEncoder().encode("((  seg: endTEXt  ))")));
  * ```
  */
 export function isEndTextRecord(record: Uint8Array): boolean {

@@ -61,9 +61,10 @@ export interface TraceBatchShape {
  * @returns the batch
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { newTraceBatch } from "./trace_batch.ts";
  * const b = newTraceBatch({ count: 2, ns: 3, dt: 0.004, headers: ["offset"] });
- * console.assert(b.samples.length === 6 && b.headers.offset.length === 2);
+ * assert(b.samples.length === 6 && b.headers.offset.length === 2);
  * ```
  */
 export function newTraceBatch(shape: TraceBatchShape): TraceBatch {

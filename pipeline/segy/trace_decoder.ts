@@ -67,6 +67,7 @@ export function validateHeaderMap(map: Readonly<HeaderMap>, file?: string): void
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { TraceDecoder } from "./trace_decoder.ts";
  * import type { SegyInfo } from "./segy_info.ts";
  * const info = { ns: 2, format: 5, littleEndian: false, traceBytes: 248, dt: 0.004, t0: 0,
@@ -76,7 +77,7 @@ export function validateHeaderMap(map: Readonly<HeaderMap>, file?: string): void
  * view.setInt32(72, 1234); // sx
  * view.setFloat32(244, 1.5); // second sample
  * const batch = new TraceDecoder(info).decode(bytes, 0, 1);
- * console.assert(batch.sx[0] === 1234 && batch.samples[1] === 1.5);
+ * assert(batch.sx[0] === 1234 && batch.samples[1] === 1.5);
  * ```
  */
 export class TraceDecoder {

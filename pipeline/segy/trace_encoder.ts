@@ -64,10 +64,11 @@ export interface TraceEncoding {
  * @throws PstmError when the value is not finite or does not fit the type
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { setHeaderValue } from "./trace_encoder.ts";
  * const view = new DataView(new ArrayBuffer(4));
  * setHeaderValue(view, 0, "i4", 12.4, { file: "x", trace: 0, field: "sx" });
- * console.assert(view.getInt32(0) === 12);
+ * assert(view.getInt32(0) === 12);
  * ```
  */
 export function setHeaderValue(
@@ -114,13 +115,14 @@ export function setHeaderValue(
  * @throws PstmError when ns differs or a value does not fit its header field
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { encodeTraces } from "./trace_encoder.ts";
  * const batch = { firstTrace: 0, count: 1, ns: 1, dt: 0.004, t0: 0, samples: new Float32Array([2]),
  *   sx: new Float64Array([1.5]), sy: new Float64Array(1), gx: new Float64Array(1),
  *   gy: new Float64Array(1), headers: {} };
  * const bytes = encodeTraces(batch, 0, { path: "x", ns: 1, dtUs: 4000, delayMs: 0,
  *   coordinateScalar: -100, elevationScalar: -100 });
- * console.assert(new DataView(bytes.buffer).getInt32(72) === 150);
+ * assert(new DataView(bytes.buffer).getInt32(72) === 150);
  * ```
  */
 export function encodeTraces(

@@ -20,10 +20,11 @@ const VALID_TIME_SCALARS = new Set([1, 10, 100, 1000, 10000, -10, -100, -1000, -
  * @returns t0, seconds
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { firstTraceT0 } from "./trace_time.ts";
  * const header = new DataView(new ArrayBuffer(240));
  * header.setInt16(108, 100); // 100 ms
- * console.assert(firstTraceT0(header, 0, false, []) === 0.1);
+ * assert(firstTraceT0(header, 0, false, []) === 0.1);
  * ```
  */
 export function firstTraceT0(

@@ -37,10 +37,11 @@ export interface BinGeometryOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { BinGeometryStream } from "./bin_geometry_stream.ts";
  * const stream = new BinGeometryStream({ origin: [0, 0], classOf: () => 0,
  *   footprint: (_x, _y, out) => { out.fill(0); return true; } });
- * console.assert(stream.readable instanceof ReadableStream);
+ * assert(stream.readable instanceof ReadableStream);
  * ```
  */
 export class BinGeometryStream extends TransformStream<TraceBatch, BinnedBatch> {

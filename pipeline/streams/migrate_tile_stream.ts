@@ -53,13 +53,14 @@ interface OpenTile {
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { MigrateTileStream } from "./migrate_tile_stream.ts";
  * import { ReferenceBackend } from "../../backends/reference/reference_backend.ts";
  * import { newStageTimes } from "./stage_times.ts";
  * const stream = new MigrateTileStream({ backend: new ReferenceBackend(), tiles: [], ntx: 1,
  *   tileInputs: () => { throw new Error("no tiles"); }, preprocess: (s) => s,
  *   times: newStageTimes() });
- * console.assert(stream.writable instanceof WritableStream);
+ * assert(stream.writable instanceof WritableStream);
  * ```
  */
 export class MigrateTileStream extends TransformStream<BinnedBatch, FinishedTile> {

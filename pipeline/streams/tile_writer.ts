@@ -68,6 +68,7 @@ export function outputTraceIndex(
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { TileWriter } from "./tile_writer.ts";
  * import { newStageTimes } from "./stage_times.ts";
  * const written: number[] = [];
@@ -76,7 +77,7 @@ export function outputTraceIndex(
  *   grid: { x0: 0, y0: 0, dx: 10, dy: 10, nx: 2, ny: 1, azimuthDeg: 0 },
  *   time: { tau0: 0, dtau: 0.004, ntau: 4 }, classes: { first: 0, width: 1e9, count: 1 },
  *   times: newStageTimes() });
- * console.assert(writer instanceof WritableStream);
+ * assert(writer instanceof WritableStream);
  * ```
  */
 export class TileWriter extends WritableStream<FinishedTile> {

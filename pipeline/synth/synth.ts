@@ -103,9 +103,10 @@ export type SynthPreset = typeof SYNTH_PRESETS[number];
  * @returns the survey spec
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { synthPreset, synthTraceCount } from "./synth.ts";
  * const spec = synthPreset("small3d");
- * console.assert(synthTraceCount(spec) === spec.nx * spec.ny * spec.offsets.length);
+ * assert(synthTraceCount(spec) === spec.nx * spec.ny * spec.offsets.length);
  * ```
  */
 export function synthPreset(preset: string, traces?: number): SynthSpec {

@@ -49,11 +49,12 @@ export interface VelocityOptions {
  * @throws PstmError for an empty value, a bad constant or a malformed function
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { parseVelocityFlag } from "./velocity.ts";
- * console.assert(parseVelocityFlag("2000").kind === "constant");
- * console.assert(parseVelocityFlag("0:1800,2:3000").kind === "function");
- * console.assert(parseVelocityFlag("vrms.sgy").kind === "volume");
- * console.assert(parseVelocityFlag("picks.csv").kind === "picks");
+ * assert(parseVelocityFlag("2000").kind === "constant");
+ * assert(parseVelocityFlag("0:1800,2:3000").kind === "function");
+ * assert(parseVelocityFlag("vrms.sgy").kind === "volume");
+ * assert(parseVelocityFlag("picks.csv").kind === "picks");
  * ```
  */
 export function parseVelocityFlag(text: string, field = "--velocity"): VelocitySpec {
@@ -81,10 +82,11 @@ export function parseVelocityFlag(text: string, field = "--velocity"): VelocityS
  * @throws PstmError for bad values, unreadable files or files that do not cover the grid
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { openVelocity } from "./velocity.ts";
  * const grid = { x0: 0, y0: 0, dx: 25, dy: 25, nx: 2, ny: 2, azimuthDeg: 0 };
  * const model = await openVelocity("0:2000,1:3000", grid, { tau0: 0, dtau: 0.5, ntau: 3 });
- * console.assert(model.sample(0, 1, 0, 1).join() === "2000,2500,3000");
+ * assert(model.sample(0, 1, 0, 1).join() === "2000,2500,3000");
  * ```
  */
 export function openVelocity(
@@ -117,11 +119,12 @@ export function openVelocity(
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { LayeredVelocity } from "./velocity.ts";
  * const grid = { x0: 0, y0: 0, dx: 25, dy: 25, nx: 3, ny: 1, azimuthDeg: 0 };
  * const m = new LayeredVelocity(grid, { tau0: 0, dtau: 1, ntau: 1 },
  *   { taus: new Float64Array([0]), velocities: new Float64Array([1500]) });
- * console.assert(m.sample(0, 3, 0, 1).join() === "1500,1500,1500");
+ * assert(m.sample(0, 3, 0, 1).join() === "1500,1500,1500");
  * ```
  */
 export class LayeredVelocity implements VelocityModel {

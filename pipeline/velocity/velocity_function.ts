@@ -27,9 +27,10 @@ export interface VelocityFunction {
  * @throws PstmError naming the pick that is malformed, out of order or not a velocity
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { parseVelocityFunction } from "./velocity_function.ts";
  * const f = parseVelocityFunction("0:1800, 2:3000");
- * console.assert(f.taus[1] === 2 && f.velocities[0] === 1800);
+ * assert(f.taus[1] === 2 && f.velocities[0] === 1800);
  * ```
  */
 export function parseVelocityFunction(text: string, field = "--velocity"): VelocityFunction {
@@ -67,9 +68,10 @@ export function parseVelocityFunction(text: string, field = "--velocity"): Veloc
  * @throws PstmError when a tau is negative or not increasing, or a velocity is bad
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { makeVelocityFunction } from "./velocity_function.ts";
  * const f = makeVelocityFunction([0, 1], [1500, 2500], [{}, {}]);
- * console.assert(f.taus.length === 2);
+ * assert(f.taus.length === 2);
  * ```
  */
 export function makeVelocityFunction(
@@ -101,8 +103,9 @@ export function makeVelocityFunction(
  * @returns velocity, m/s (linear between picks, constant outside)
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { parseVelocityFunction, velocityAt } from "./velocity_function.ts";
- * console.assert(velocityAt(parseVelocityFunction("1:2000,2:3000"), 1.5) === 2500);
+ * assert(velocityAt(parseVelocityFunction("1:2000,2:3000"), 1.5) === 2500);
  * ```
  */
 export function velocityAt(fn: VelocityFunction, tau: number): number {
@@ -129,10 +132,11 @@ export function velocityAt(fn: VelocityFunction, tau: number): number {
  * @returns `out`, the velocity at tau0 + it*dtau for it = 0..ntau-1
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { parseVelocityFunction, sampleVelocityFunction } from "./velocity_function.ts";
  * const v = sampleVelocityFunction(parseVelocityFunction("0:2000,1:3000"),
  *   { tau0: 0, dtau: 0.5, ntau: 4 });
- * console.assert(v.join() === "2000,2500,3000,3000");
+ * assert(v.join() === "2000,2500,3000,3000");
  * ```
  */
 export function sampleVelocityFunction(

@@ -37,8 +37,9 @@ export interface VelocityModel {
  * @throws PstmError when v is NaN, infinite, <= 0 or implausible
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { checkVelocityValue } from "./velocity_model.ts";
- * console.assert(checkVelocityValue(2000, { field: "--velocity" }) === 2000);
+ * assert(checkVelocityValue(2000, { field: "--velocity" }) === 2000);
  * ```
  */
 export function checkVelocityValue(v: number, where: ErrorLocation): number {

@@ -65,9 +65,10 @@ const COLUMNS = {
  * @throws PstmError naming the file, line and column of a malformed or bad pick
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { parsePicksTable } from "./velocity_picks.ts";
  * const t = parsePicksTable("x,y,tau,v\n0,0,0,1800\n0,0,2,3000\n500,0,0,1900\n", "v.csv");
- * console.assert(t.locations.length === 2 && t.locations[0].taus[1] === 2);
+ * assert(t.locations.length === 2 && t.locations[0].taus[1] === 2);
  * ```
  */
 export function parsePicksTable(text: string, file: string): PicksTable {
@@ -153,11 +154,12 @@ function _sorted(loc: PickLocation, file: string, vName: string): PickLocation {
  * @throws PstmError when the picks do not cover the grid
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { parsePicksTable, velocityFromPicksTable } from "./velocity_picks.ts";
  * const table = parsePicksTable("inline xl tau v\n1 1 0 2000\n1 3 0 2000\n3 1 0 2000\n", "p");
  * const grid = { x0: 0, y0: 0, dx: 25, dy: 25, nx: 3, ny: 1, azimuthDeg: 0 };
  * const m = velocityFromPicksTable(table, grid, { tau0: 0, dtau: 0.004, ntau: 2 }, "p");
- * console.assert(m.sample(0, 3, 0, 1).every((v) => v === 2000));
+ * assert(m.sample(0, 3, 0, 1).every((v) => v === 2000));
  * ```
  */
 export function velocityFromPicksTable(
@@ -195,12 +197,13 @@ export function velocityFromPicksTable(
  * @throws PstmError when the file cannot be read, is malformed, or does not cover the grid
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { velocityFromPicks } from "./velocity_picks.ts";
  * const path = await Deno.makeTempFile({ suffix: ".csv" });
  * await Deno.writeTextFile(path, "x,y,tau,v\n0,0,0,2000\n");
  * const grid = { x0: 0, y0: 0, dx: 25, dy: 25, nx: 1, ny: 1, azimuthDeg: 0 };
  * const m = await velocityFromPicks(path, grid, { tau0: 0, dtau: 0.004, ntau: 1 });
- * console.assert(m.sample(0, 1, 0, 1)[0] === 2000);
+ * assert(m.sample(0, 1, 0, 1)[0] === 2000);
  * ```
  */
 export async function velocityFromPicks(

@@ -47,12 +47,13 @@ export interface ScatteredVelocityInput {
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { ScatteredVelocity } from "./velocity_scattered.ts";
  * const grid = { x0: 0, y0: 0, dx: 50, dy: 50, nx: 3, ny: 3, azimuthDeg: 0 };
  * const model = new ScatteredVelocity(grid, { tau0: 0, dtau: 1, ntau: 1 }, {
  *   xs: new Float64Array([0, 100, 0, 100]), ys: new Float64Array([0, 0, 100, 100]),
  *   functions: new Float32Array([2000, 2000, 3000, 3000]), file: "v.csv", what: "picks" });
- * console.assert(model.sample(1, 2, 1, 2)[0] === 2500); // the centre blends all four
+ * assert(model.sample(1, 2, 1, 2)[0] === 2500); // the centre blends all four
  * ```
  */
 export class ScatteredVelocity implements VelocityModel {
@@ -200,9 +201,10 @@ export function checkCoverage(
  * @returns hull vertices as [x, y] pairs
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { convexHull } from "./velocity_scattered.ts";
  * const h = convexHull(new Float64Array([0, 1, 1, 0, 0.5]), new Float64Array([0, 0, 1, 1, 0.5]));
- * console.assert(h.length === 4);
+ * assert(h.length === 4);
  * ```
  */
 export function convexHull(xs: Float64Array, ys: Float64Array): [number, number][] {
@@ -243,8 +245,9 @@ export function convexHull(xs: Float64Array, ys: Float64Array): [number, number]
  * @returns distance outside, m
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { distanceOutsideHull } from "./velocity_scattered.ts";
- * console.assert(distanceOutsideHull([[0, 0], [1, 0], [1, 1], [0, 1]], 3, 0.5) === 2);
+ * assert(distanceOutsideHull([[0, 0], [1, 0], [1, 1], [0, 1]], 3, 0.5) === 2);
  * ```
  */
 export function distanceOutsideHull(hull: [number, number][], x: number, y: number): number {
