@@ -36,32 +36,56 @@ export { SegyFile } from "./pipeline/segy/segy_file.ts";
 export { SegyTraceStream } from "./pipeline/segy/segy_trace_stream.ts";
 export { SegyWriter, type SegyWriterOptions } from "./pipeline/segy/segy_writer.ts";
 export { SegyWritableStream } from "./pipeline/segy/segy_writable_stream.ts";
-export type { SegyInfo } from "./pipeline/segy/segy_info.ts";
+export type { SegyInfo, SegyKind } from "./pipeline/segy/segy_info.ts";
+export type { TextEncoding } from "./pipeline/segy/text_header.ts";
+export type { SegyStreamOptions } from "./pipeline/segy/segy_file.ts";
 export {
   DEFAULT_HEADER_MAP,
   type HeaderField,
   type HeaderMap,
   headerMapWith,
+  type HeaderScale,
+  type HeaderType,
   parseHeaderOverride,
 } from "./pipeline/segy/header_map.ts";
-export { formatScanSummary, scanSegy, type ScanSummary } from "./pipeline/plan/scan.ts";
+export {
+  type Extent,
+  formatScanSummary,
+  type ScanOptions,
+  scanSegy,
+  type ScanSummary,
+  type SuggestedGrid,
+  type XYExtent,
+} from "./pipeline/plan/scan.ts";
 
 // the migration streams and their planning
 export { BinGeometryStream, type BinnedBatch } from "./pipeline/streams/bin_geometry_stream.ts";
 export { type FinishedTile, MigrateTileStream } from "./pipeline/streams/migrate_tile_stream.ts";
 export { TileWriter, type TraceSink } from "./pipeline/streams/tile_writer.ts";
+export type { StageTimes } from "./pipeline/streams/stage_times.ts";
 export { GeometryTable } from "./pipeline/plan/geometry_table.ts";
 export {
+  type FootprintFunction,
   makeFootprint,
+  type PassInfo,
+  type PlanRequest,
   planTiles,
   type TileInfo,
   type TilePlan,
 } from "./pipeline/plan/tile_plan.ts";
 export { Manifest } from "./pipeline/output/manifest.ts";
-export { TracePreprocessor } from "./pipeline/dsp/preprocess.ts";
-export { type MigrationSummary, runMigration } from "./pipeline/job/migrate_job.ts";
+export {
+  type PreprocessOptions,
+  type RhoFilter,
+  TracePreprocessor,
+} from "./pipeline/dsp/preprocess.ts";
+export {
+  type MigrationHooks,
+  type MigrationSummary,
+  runMigration,
+} from "./pipeline/job/migrate_job.ts";
 export { type JobConfig, parseJobConfig, readJobConfig } from "./pipeline/job/job_config.ts";
-export { Progress } from "./pipeline/job/progress.ts";
+export { Progress, type ProgressMode } from "./pipeline/job/progress.ts";
 
 // grid, time, velocity, offset classes
 export {
@@ -71,35 +95,53 @@ export {
   type GridSpec,
   parseGridFlag,
   parseTimeFlag,
+  type Point2,
   type TimeAxis,
 } from "./pipeline/plan/grid.ts";
 export {
   openVelocity,
   parseVelocityFlag,
   type VelocityModel,
+  type VelocityOptions,
+  type VelocitySpec,
 } from "./pipeline/velocity/velocity.ts";
+export type { VelocityFunction } from "./pipeline/velocity/velocity_function.ts";
 export { type OffsetClasses, parseOffsetClasses } from "./pipeline/plan/offset_classes.ts";
 
 // synthetic surveys and checking images
-export { synthBatches, synthPreset, type SynthSpec, synthTruth } from "./pipeline/synth/synth.ts";
+export {
+  type Diffractor,
+  type Reflector,
+  synthBatches,
+  synthPreset,
+  type SynthSpec,
+  synthTruth,
+} from "./pipeline/synth/synth.ts";
 export { writeSynthetic } from "./pipeline/synth/write_synthetic.ts";
-export { findFocus, readStack } from "./pipeline/qc/focus.ts";
+export { findFocus, type Focus, readStack, type StackVolume } from "./pipeline/qc/focus.ts";
 
 // backends
 export type {
   Backend,
+  BackendStats,
   BackendTile,
   KernelBatch,
   KernelParams,
   TileInputs,
+  WeightsName,
 } from "./backends/backend.ts";
-export { openBackend } from "./backends/select.ts";
+export { WEIGHTS } from "./backends/backend.ts";
+export type { TraveltimeTableMode, TraveltimeTableReport } from "./backends/traveltime_table.ts";
+export { BACKEND_NAMES, type BackendName, openBackend } from "./backends/select.ts";
 export { ReferenceBackend } from "./backends/reference/reference_backend.ts";
 export { referenceAccumulate } from "./backends/reference/reference_kernel.ts";
-export { WebGpuBackend } from "./backends/webgpu/mod.ts";
-export { nativeAvailability } from "./ffi/mod.ts";
+export { type SplitLimits, WebGpuBackend } from "./backends/webgpu/mod.ts";
+export { type NativeAvailability, nativeAvailability, type NativeKind } from "./ffi/mod.ts";
 export { NativeBackend } from "./backends/native/mod.ts";
 
 // pictures
 export { renderSection } from "./plot/render_section.ts";
-export { renderFoldMap } from "./plot/fold_map.ts";
+export type { AxisSpec, Interpolation, SectionPlotOptions } from "./plot/plot_options.ts";
+export type { ColormapName } from "./plot/colormap.ts";
+export type { ValueRange } from "./plot/clip.ts";
+export { type FoldMapOptions, renderFoldMap } from "./plot/fold_map.ts";

@@ -40,6 +40,8 @@ export class PstmError extends Error {
   readonly location: ErrorLocation;
 
   /**
+   * Creates an error that names where the problem is.
+   *
    * @param problem what is wrong and what was expected
    * @param location the file, trace and field concerned
    * @param exitCode 2 (bad input, default) or 1 (runtime failure)

@@ -58,7 +58,11 @@ export class ReferenceBackend implements Backend {
     };
   }
 
-  /** @returns kernel time and contributions so far */
+  /**
+   * The backend's statistics so far.
+   *
+   * @returns kernel time and contributions so far
+   */
   stats(): BackendStats {
     return { ...this.#stats };
   }

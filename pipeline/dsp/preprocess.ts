@@ -64,6 +64,8 @@ export class TracePreprocessor {
   #hi: Float64Array;
 
   /**
+   * Checks the options and prepares the FFT and filter response.
+   *
    * @param options trace length, sample interval, rho filter, antialiasing
    * @throws PstmError when ns or dt is out of range or rho is unknown
    */

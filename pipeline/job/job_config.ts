@@ -68,8 +68,75 @@ const JobSchema = z.object({
   traveltimeTable: z.enum(["auto", "on", "off"]).default("off"),
 }).strict();
 
-/** A validated migration job. */
-export type JobConfig = z.infer<typeof JobSchema>;
+/**
+ * A validated migration job: the keys of `--config job.json` with defaults filled in. The type
+ * is written out (not inferred from the schema) so that the API documents it; a compile-time
+ * check below fails when it and the schema drift apart.
+ */
+export interface JobConfig {
+  /** Input SEG-Y path, "-" for stdin. */
+  input: string;
+  /** Output SEG-Y path. */
+  output: string;
+  /** Velocity: constant, "tau:v,..." function, picks table or SEG-Y volume. */
+  velocity: string;
+  /** Output grid "X0,Y0,DX,DY,NX,NY[,AZIMUTH]"; default: suggested by the scan. */
+  grid?: string;
+  /** Output time axis "T0,DT,NT" in seconds; default: the input's. */
+  time?: string;
+  /** Aperture radius in metres, or "none". */
+  aperture: number | "none";
+  /** Maximum aperture angle in degrees (0: none). */
+  maxAngle: number;
+  /** Tapered fraction of the aperture. */
+  taper: number;
+  /** Lumley-Claerbout-Bevc triangle antialiasing. */
+  aa: boolean;
+  /** Rho filter. */
+  rho: "3d" | "2d" | "none";
+  /** Amplitude weights. */
+  weights: "none" | "obliquity" | "spreading";
+  /** VTI anellipticity eta. */
+  eta: number;
+  /** Offset classes "FIRST:WIDTH:COUNT"; default: one class. */
+  offsetClasses?: string;
+  /** Trace spacing for antialiasing, m; default: the smaller bin spacing. */
+  traceSpacing?: number;
+  /** Backend. */
+  backend: "auto" | "cpu" | "cuda" | "webgpu" | "reference";
+  /** CPU threads (0: all). */
+  threads: number;
+  /** Memory budget, e.g. "512MiB"; default: half the available memory. */
+  memory?: string;
+  /** Traces per input batch. */
+  batchSize: number;
+  /** Bins per tile along each axis, overriding the planner. */
+  tileBins?: [number, number];
+  /** Continue an interrupted run. */
+  resume: boolean;
+  /** "I/N": migrate shard I (0-based) of N. */
+  shard?: string;
+  /** Header byte overrides "NAME=BYTE:TYPE". */
+  headers: string[];
+  /** Print per-tile timings. */
+  tileTimings: boolean;
+  /** Zero NaN/Inf samples (counted) instead of failing. */
+  zeroNonFinite: boolean;
+  /**
+   * Traveltime lookup table: off (default: direct computation, bit-reproducible
+   * across runs, tilings, resumes and shards), on, or auto (timed both ways on
+   * the first batch of the run; the faster is kept, so the choice may differ
+   * between runs).
+   */
+  traveltimeTable: "auto" | "on" | "off";
+}
+
+/** True when A and B are the same type. */
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true
+  : false;
+/** Fails to compile when JobConfig and the schema's output differ. */
+const _jobConfigMatchesSchema: Same<JobConfig, z.infer<typeof JobSchema>> = true;
+void _jobConfigMatchesSchema;
 
 /**
  * Validates a job; errors name the key and what was expected (exit code 2).

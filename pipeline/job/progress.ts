@@ -46,6 +46,8 @@ export class Progress {
   #lastDraw = 0;
 
   /**
+   * Creates a progress reporter.
+   *
    * @param mode bar, json, text or quiet
    * @param sink where text goes (default: stderr)
    */

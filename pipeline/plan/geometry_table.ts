@@ -22,6 +22,8 @@ export class GeometryTable {
   gy: Float64Array;
 
   /**
+   * Creates an empty table.
+   *
    * @param capacity initial number of traces it can hold (grows as needed)
    */
   constructor(capacity = 1024) {

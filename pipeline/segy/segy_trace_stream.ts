@@ -51,6 +51,8 @@ export class SegyTraceStream extends TransformStream<Uint8Array, TraceBatch> {
   readonly info: Promise<SegyInfo>;
 
   /**
+   * Creates a stream that parses SEG-Y or SU bytes into trace batches.
+   *
    * @param options name, batch size, header map, forced kind
    */
   constructor(options: SegyTraceStreamOptions = {}) {

@@ -28,6 +28,8 @@ import type { SegyWriter } from "./segy_writer.ts";
  */
 export class SegyWritableStream extends WritableStream<TraceBatch> {
   /**
+   * Creates a sink that writes each batch with `writer`.
+   *
    * @param writer where the batches go (closed with the stream)
    */
   constructor(writer: SegyWriter) {

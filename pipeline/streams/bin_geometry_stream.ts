@@ -46,6 +46,8 @@ export interface BinGeometryOptions {
  */
 export class BinGeometryStream extends TransformStream<TraceBatch, BinnedBatch> {
   /**
+   * Checks the options and creates the stream.
+   *
    * @param options origin, offset classes and footprint function
    */
   constructor(options: BinGeometryOptions) {

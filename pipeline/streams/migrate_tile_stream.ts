@@ -65,6 +65,8 @@ interface OpenTile {
  */
 export class MigrateTileStream extends TransformStream<BinnedBatch, FinishedTile> {
   /**
+   * Checks the options and creates the stream.
+   *
    * @param options backend, tiles of the pass, preprocessing
    */
   constructor(options: MigrateTileOptions) {

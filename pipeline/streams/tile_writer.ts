@@ -82,6 +82,8 @@ export function outputTraceIndex(
  */
 export class TileWriter extends WritableStream<FinishedTile> {
   /**
+   * Creates the sink.
+   *
    * @param options sink, grid, time axis, classes, manifest
    */
   constructor(options: TileWriterOptions) {
