@@ -6,7 +6,13 @@
  */
 
 import { EXIT_OK, PstmError } from "../core/errors.ts";
-import { SYNTH_PRESETS, synthPreset, synthTraceCount } from "../pipeline/synth/synth.ts";
+import {
+  parseSynthOrder,
+  SYNTH_ORDERS,
+  SYNTH_PRESETS,
+  synthPreset,
+  synthTraceCount,
+} from "../pipeline/synth/synth.ts";
 import { writeSynthetic } from "../pipeline/synth/write_synthetic.ts";
 import { numberFlag, stringFlag } from "./args.ts";
 import type { Command } from "./command.ts";
@@ -16,7 +22,7 @@ export const synthCommand: Command = {
   spec: {
     name: "synth",
     summary: "write a synthetic 2-D or 3-D prestack survey with a JSON truth file",
-    usage: "synth -o OUT.sgy [--preset NAME] [--traces N] [--truth FILE]",
+    usage: "synth -o OUT.sgy [--preset NAME] [--traces N] [--order ORDER] [--truth FILE]",
     positionals: { min: 0, max: 0 },
     flags: {
       output: {
@@ -32,6 +38,12 @@ export const synthCommand: Command = {
         description: `survey: ${SYNTH_PRESETS.join(", ")}`,
       },
       traces: { type: "string", value: "N", description: "about N traces (grid scaled)" },
+      order: {
+        type: "string",
+        value: "ORDER",
+        default: "cmp",
+        description: `trace order: ${SYNTH_ORDERS.join(", ")} (shot: as field data arrive)`,
+      },
       truth: { type: "string", value: "FILE", description: "truth JSON (default: OUT.truth.json)" },
       noise: { type: "string", value: "SIGMA", description: "add Gaussian noise" },
       seed: { type: "string", value: "N", description: "noise seed" },
@@ -40,6 +52,7 @@ export const synthCommand: Command = {
       "pstm synth -o survey.sgy --preset demo3d",
       "pstm synth -o big.sgy --preset standard --traces 1000000",
       "pstm synth -o - --preset line2d | pstm scan -",
+      "pstm synth -o field.sgy --preset small3d --traces 500000 --order shot",
     ],
   },
   async run(args) {
@@ -49,6 +62,7 @@ export const synthCommand: Command = {
     const spec = synthPreset(stringFlag(args, "preset") ?? "demo3d", traces);
     const noise = numberFlag(args, "noise", 0, 1e6);
     const seed = numberFlag(args, "seed", 0, 2 ** 32);
+    spec.order = parseSynthOrder(stringFlag(args, "order") ?? "cmp");
     if (noise !== undefined) spec.noise = noise;
     if (seed !== undefined) spec.seed = seed;
     const truthPath = stringFlag(args, "truth") ??
@@ -56,7 +70,8 @@ export const synthCommand: Command = {
     await writeSynthetic(spec, output, truthPath);
     if (output !== "-") {
       console.error(
-        `pstm: wrote ${synthTraceCount(spec)} traces (${spec.name}) to ${output}` +
+        `pstm: wrote ${synthTraceCount(spec)} traces (${spec.name}, ${spec.order} order) to ` +
+          output +
           (truthPath ? `, truth in ${truthPath}` : ""),
       );
     }

@@ -87,7 +87,25 @@ export interface SynthSpec {
    * (far offsets missing near the edges); 0 or absent: full fold everywhere.
    */
   foldTaper?: number;
+  /** Order of the traces in the file (default "cmp"); see {@link SYNTH_ORDERS}. */
+  order?: SynthOrder;
 }
+
+/**
+ * Trace orders a synthetic survey can be written in. The same traces (same
+ * geometry, same samples) in a different order:
+ *
+ * - `cmp`: by midpoint (second axis, then first), offsets within a midpoint;
+ * - `offset`: common-offset sections, each in `cmp` order;
+ * - `shot`: by source position as field data arrive from an orthogonal layout:
+ *   source lines run along the second axis (across the inlines) and step
+ *   along the first, shots fire in line order, and each shot's traces follow
+ *   by offset. The traces that reach a strip of inlines are spread over the
+ *   whole file.
+ */
+export const SYNTH_ORDERS = ["cmp", "shot", "offset"] as const;
+/** A trace order. */
+export type SynthOrder = typeof SYNTH_ORDERS[number];
 
 /** Names of the built-in presets. */
 export const SYNTH_PRESETS = ["demo3d", "small3d", "line2d", "wide3d", "standard"] as const;
@@ -375,9 +393,103 @@ export function synthTruth(spec: SynthSpec): Record<string, unknown> {
 }
 
 /**
- * Generates the survey as batches of traces, sorted by midpoint (second
- * axis, then first) and offset. Headers: offset, cdpx, cdpy, inline
- * (second-axis index + 1), crossline (first-axis index + 1), cdp.
+ * Checks a `--order` value.
+ *
+ * @param text the value
+ * @returns the order
+ * @throws PstmError naming the accepted orders
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { parseSynthOrder } from "./synth.ts";
+ * assert.equal(parseSynthOrder("shot"), "shot");
+ * assert.throws(() => parseSynthOrder("random"));
+ * ```
+ */
+export function parseSynthOrder(text: string): SynthOrder {
+  if ((SYNTH_ORDERS as readonly string[]).includes(text)) return text as SynthOrder;
+  throw new PstmError(
+    `unknown trace order "${text}"; expected one of ${SYNTH_ORDERS.join(", ")}`,
+    { field: "--order" },
+  );
+}
+
+/**
+ * The traces of a spec in CMP order as (midpoint bin, offset index) pairs:
+ * trace i of the CMP-order survey is at bin `bins[i]` with offset
+ * `offsets[i]`. This index i is a trace's identity whatever the file order.
+ */
+function cmpTraces(spec: SynthSpec): { bins: Uint32Array; offsets: Uint16Array } {
+  const total = synthTraceCount(spec);
+  const bins = new Uint32Array(total), offsets = new Uint16Array(total);
+  let i = 0;
+  for (let bin = 0; bin < spec.nx * spec.ny; bin++) {
+    const n = offsetsAt(spec, bin % spec.nx, Math.floor(bin / spec.nx));
+    for (let io = 0; io < n; io++, i++) [bins[i], offsets[i]] = [bin, io];
+  }
+  return { bins, offsets };
+}
+
+/**
+ * The file order of a spec's traces: position n of the file holds the trace
+ * whose CMP-order index is `order[n]` (undefined: CMP order, nothing held).
+ */
+function fileOrder(spec: SynthSpec): Uint32Array | undefined {
+  const order = spec.order ?? "cmp";
+  if (order === "cmp") return undefined;
+  const { bins, offsets } = cmpTraces(spec);
+  const total = bins.length;
+  const keys = new Float64Array(total);
+  if (order === "offset") {
+    for (let i = 0; i < total; i++) keys[i] = offsets[i];
+  } else {
+    // source station along each axis, rounded to the midpoint spacing
+    const half = new Float64Array(2);
+    let umin = Infinity, vmin = Infinity, vmax = -Infinity;
+    const su = new Float64Array(total), sv = new Float64Array(total);
+    for (let i = 0; i < total; i++) {
+      halfOffsetOnAxes(spec, i, offsets[i], half);
+      const ix = bins[i] % spec.nx, iy = Math.floor(bins[i] / spec.nx);
+      su[i] = Math.round(ix - half[0] / spec.dx);
+      sv[i] = Math.round(iy - half[1] / spec.dy);
+      umin = Math.min(umin, su[i]);
+      vmin = Math.min(vmin, sv[i]);
+      vmax = Math.max(vmax, sv[i]);
+    }
+    const nv = vmax - vmin + 1, noff = spec.offsets.length;
+    for (let i = 0; i < total; i++) {
+      keys[i] = ((su[i] - umin) * nv + (sv[i] - vmin)) * noff + offsets[i];
+    }
+  }
+  const order32 = new Uint32Array(total);
+  for (let i = 0; i < total; i++) order32[i] = i;
+  // stable: ties keep CMP order
+  return order32.sort((a, b) => keys[a] - keys[b] || a - b);
+}
+
+/** Half the source-to-receiver vector of CMP-order trace i, on the grid's axes, m. */
+function halfOffsetOnAxes(spec: SynthSpec, i: number, io: number, out: Float64Array): void {
+  const offset = spec.offsets[io];
+  const az = offsetAzimuth(spec, i) - (spec.azimuthDeg * Math.PI) / 180;
+  out[0] = 0.5 * offset * Math.cos(az);
+  out[1] = 0.5 * offset * Math.sin(az);
+}
+
+/** Azimuth of CMP-order trace i's source-to-receiver vector, radians from +x. */
+function offsetAzimuth(spec: SynthSpec, i: number): number {
+  // along the first axis, or rotating with the trace for wide azimuth
+  return spec.offsetAzimuth === "wide"
+    ? (spec.azimuthDeg + 137.5 * i) * Math.PI / 180
+    : spec.azimuthDeg * Math.PI / 180;
+}
+
+/**
+ * Generates the survey as batches of traces in the spec's order (`cmp` by
+ * default: sorted by midpoint, second axis then first, and offset; see
+ * {@link SYNTH_ORDERS}). A trace's geometry and samples do not depend on the
+ * order (noise aside: it is drawn in file order). Headers: offset, cdpx,
+ * cdpy, inline (second-axis index + 1), crossline (first-axis index + 1),
+ * cdp. A non-CMP order holds 10 bytes per trace while generating.
  *
  * @param spec the survey
  * @param batchSize traces per batch
@@ -396,7 +508,9 @@ export function* synthBatches(spec: SynthSpec, batchSize = 1024): Generator<Trac
   const centreY = spec.y0 + ((spec.nx - 1) / 2) * spec.dx * ux[1] +
     ((spec.ny - 1) / 2) * spec.dy * uy[1];
   const wavelet = new Ricker(spec.frequency);
-  let bin = 0, io = 0; // the next trace: midpoint bin and offset index
+  const order = fileOrder(spec);
+  const identities = order ? cmpTraces(spec) : undefined;
+  let bin = 0, io = 0; // CMP order: the next trace's midpoint bin and offset index
   for (let first = 0; first < total; first += batchSize) {
     const count = Math.min(batchSize, total - first);
     const batch = newTraceBatch({
@@ -406,23 +520,26 @@ export function* synthBatches(spec: SynthSpec, batchSize = 1024): Generator<Trac
       dt: spec.dt,
       headers: SYNTH_HEADERS,
     });
-    for (let k = 0; k < count; k++, io++) {
+    for (let k = 0; k < count; k++) {
       const n = first + k;
-      if (
-        io >=
-          (spec.foldTaper ? offsetsAt(spec, bin % spec.nx, Math.floor(bin / spec.nx)) : noffsets)
-      ) {
-        bin++;
-        io = 0;
+      let id = n; // the trace's CMP-order index
+      if (order && identities) {
+        id = order[n];
+        [bin, io] = [identities.bins[id], identities.offsets[id]];
+      } else {
+        if (
+          io >=
+            (spec.foldTaper ? offsetsAt(spec, bin % spec.nx, Math.floor(bin / spec.nx)) : noffsets)
+        ) {
+          bin++;
+          io = 0;
+        }
       }
       const ix = bin % spec.nx, iy = Math.floor(bin / spec.nx);
       const mx = spec.x0 + ix * spec.dx * ux[0] + iy * spec.dy * uy[0];
       const my = spec.y0 + ix * spec.dx * ux[1] + iy * spec.dy * uy[1];
       const offset = spec.offsets[io];
-      // offset azimuth: along the first axis, or rotating with the trace for wide azimuth
-      const az = spec.offsetAzimuth === "wide"
-        ? (spec.azimuthDeg + 137.5 * n) * Math.PI / 180
-        : spec.azimuthDeg * Math.PI / 180;
+      const az = offsetAzimuth(spec, id);
       const hx = 0.5 * offset * Math.cos(az), hy = 0.5 * offset * Math.sin(az);
       const sx = mx - hx, sy = my - hy, gx = mx + hx, gy = my + hy;
       batch.sx[k] = sx;
@@ -457,6 +574,7 @@ export function* synthBatches(spec: SynthSpec, batchSize = 1024): Generator<Trac
       if (spec.noise > 0) {
         for (let i = 0; i < spec.ns; i++) trace[i] += spec.noise * random();
       }
+      if (!order) io++;
     }
     yield batch;
   }
