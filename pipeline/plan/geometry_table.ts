@@ -7,9 +7,14 @@
  */
 
 import type { TraceBatch } from "../segy/trace_batch.ts";
+import type { GeometryBand, GeometrySource } from "./geometry_index.ts";
 
-/** Coordinates of every trace of the input, in file order. */
-export class GeometryTable {
+/**
+ * Coordinates of every trace of the input, in file order, in memory (32
+ * bytes a trace): for small jobs and tests. Jobs read the on-disk
+ * `GeometryIndex` instead, whose memory does not grow with the trace count.
+ */
+export class GeometryTable implements GeometrySource {
   /** Number of traces. */
   count = 0;
   /** Source x. */
@@ -64,5 +69,31 @@ export class GeometryTable {
   /** Bytes held. */
   get bytes(): number {
     return 4 * 8 * this.sx.length;
+  }
+
+  /**
+   * The traces' midpoints and half offsets, in bands of at most 65,536.
+   *
+   * @returns the bands
+   */
+  *bands(): Iterable<GeometryBand> {
+    const size = 65536;
+    for (let first = 0; first < this.count; first += size) {
+      const count = Math.min(size, this.count - first);
+      const band: GeometryBand = {
+        first,
+        count,
+        mx: new Float64Array(count),
+        my: new Float64Array(count),
+        halfOffset: new Float32Array(count),
+      };
+      for (let j = 0; j < count; j++) {
+        const k = first + j;
+        band.mx[j] = 0.5 * (this.sx[k] + this.gx[k]);
+        band.my[j] = 0.5 * (this.sy[k] + this.gy[k]);
+        band.halfOffset[j] = 0.5 * Math.hypot(this.gx[k] - this.sx[k], this.gy[k] - this.sy[k]);
+      }
+      yield band;
+    }
   }
 }

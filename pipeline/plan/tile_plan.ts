@@ -8,7 +8,7 @@
  */
 
 import { PstmError } from "../../core/errors.ts";
-import type { GeometryTable } from "./geometry_table.ts";
+import type { GeometrySource } from "./geometry_index.ts";
 import { formatBytes } from "./memory.ts";
 
 /** One output tile: a rectangle of bins, every output time, every class. */
@@ -61,8 +61,8 @@ export interface PlanRequest {
   binOf: (x: number, y: number) => [number, number];
   /** Largest distance from a trace's midpoint at which it contributes, m (Infinity: all). */
   reach: number;
-  /** Input trace coordinates. */
-  geometry: GeometryTable;
+  /** Input trace midpoints, read band by band (an in-memory table or the on-disk index). */
+  geometry: GeometrySource;
   /** Samples per input trace. */
   ns: number;
   /** Traces per input batch. */
@@ -163,7 +163,7 @@ export interface TileShape {
   bytesPerBin: number;
   /** Fixed bytes per open tile. */
   tileOverhead: number;
-  /** Bytes held by input batches and the geometry table. */
+  /** Bytes held by input batches and the geometry (one band of the index). */
   inputBytes: number;
   /** Bytes open tiles may hold at once. */
   tileBudget: number;
@@ -182,7 +182,7 @@ export function tileShape(request: PlanRequest): TileShape {
   const bytesPerBin = 4 * ntau * (nclass + (request.columnArrays ?? 2)) + 8;
   const tileOverhead = request.tileOverhead ?? 0;
   const inputBytes = BATCHES_IN_FLIGHT * request.batchSize * (request.ns * 4 * 2 + 64) +
-    request.geometry.bytes + 16 * request.geometry.count;
+    request.geometry.bytes;
   const tileBudget = budget - inputBytes;
   if (tileBudget < bytesPerBin + tileOverhead) {
     throw new PstmError(
@@ -218,10 +218,25 @@ export function tileShape(request: PlanRequest): TileShape {
  * ```
  */
 export function planTiles(request: PlanRequest): TilePlan {
+  const shape = tileShape(request);
+  return scheduleTiles(tileRanges(request, shape), shape, request);
+}
+
+/**
+ * The tiles of a plan with the input traces that reach each (first, last,
+ * count): the one step that reads the geometry, band by band.
+ *
+ * @param request grid, geometry, budget
+ * @param shape the tile shape (`tileShape(request)`)
+ * @returns every tile of the grid, row-major
+ * @throws PstmError when one tile does not fit the budget
+ */
+export function tileRanges(
+  request: PlanRequest,
+  shape: TileShape = tileShape(request),
+): TileInfo[] {
   const { nx, ny, budget } = request;
-  const { tileNx, tileNy, bytesPerBin, tileOverhead, inputBytes, tileBudget } = tileShape(
-    request,
-  );
+  const { tileNx, tileNy, bytesPerBin, tileOverhead, inputBytes, tileBudget } = shape;
   const ntx = Math.ceil(nx / tileNx), nty = Math.ceil(ny / tileNy);
   const tiles: TileInfo[] = [];
   for (let ty = 0; ty < nty; ty++) {
@@ -250,17 +265,43 @@ export function planTiles(request: PlanRequest): TilePlan {
     );
   }
   findTraceRanges(request, tiles, tileNx, tileNy, ntx);
+  return tiles;
+}
 
+/**
+ * The passes of a run over tiles whose trace ranges are known (from
+ * `tileRanges`, or read back from a plan file): no geometry is read.
+ *
+ * @param tiles every tile of the grid, with its trace range
+ * @param shape the tile shape they were made with
+ * @param run grid size, budget, batch size, tiles done, this run's shard
+ * @returns the plan of this run
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { scheduleTiles } from "./tile_plan.ts";
+ * const shape = { tileNx: 2, tileNy: 1, tiles: 2, bytesPerBin: 8, tileOverhead: 0,
+ *   inputBytes: 0, tileBudget: 1000 };
+ * const tiles = [0, 1].map((id) => ({ id, ix0: 2 * id, ix1: 2 * id + 2, iy0: 0, iy1: 1,
+ *   firstTrace: id ? -1 : 0, lastTrace: id ? -1 : 9, traceCount: id ? 0 : 10, bytes: 16 }));
+ * const plan = scheduleTiles(tiles, shape, { nx: 4, ny: 1, budget: 1000, batchSize: 4 });
+ * assert.deepEqual(plan.emptyTiles, [1]);
+ * assert.deepEqual(plan.passes, [{ tileIds: [0], firstTrace: 0, lastTrace: 9 }]);
+ * ```
+ */
+export function scheduleTiles(
+  tiles: TileInfo[],
+  shape: TileShape,
+  run: Pick<PlanRequest, "nx" | "ny" | "budget" | "batchSize" | "done" | "shard">,
+): TilePlan {
+  const { tileNx, tileNy, bytesPerBin, inputBytes, tileBudget } = shape;
+  const ntx = Math.ceil(run.nx / tileNx), nty = Math.ceil(run.ny / tileNy);
   const mine = (t: TileInfo) =>
-    !request.shard || shardOfTile(t.id, tiles.length, request.shard.count) === request.shard.index;
-  const doneTiles = tiles.filter((t) => mine(t) && request.done?.has(t.id)).map((t) => t.id);
-  const todo = tiles.filter((t) => mine(t) && !request.done?.has(t.id));
+    !run.shard || shardOfTile(t.id, tiles.length, run.shard.count) === run.shard.index;
+  const doneTiles = tiles.filter((t) => mine(t) && run.done?.has(t.id)).map((t) => t.id);
+  const todo = tiles.filter((t) => mine(t) && !run.done?.has(t.id));
   const emptyTiles = todo.filter((t) => t.traceCount === 0).map((t) => t.id);
-  const passes = packPasses(
-    todo.filter((t) => t.traceCount > 0),
-    tileBudget,
-    request.batchSize,
-  );
+  const passes = packPasses(todo.filter((t) => t.traceCount > 0), tileBudget, run.batchSize);
   return {
     tileNx,
     tileNy,
@@ -272,7 +313,7 @@ export function planTiles(request: PlanRequest): TilePlan {
     doneTiles,
     bytesPerBin,
     inputBytes,
-    budget,
+    budget: run.budget,
   };
 }
 
@@ -344,19 +385,19 @@ function findTraceRanges(
   tileNy: number,
   ntx: number,
 ): void {
-  const { geometry } = request;
   const footprint = makeFootprint(request, tileNx, tileNy);
   const range = new Int32Array(4);
-  for (let k = 0; k < geometry.count; k++) {
-    const mx = 0.5 * (geometry.sx[k] + geometry.gx[k]);
-    const my = 0.5 * (geometry.sy[k] + geometry.gy[k]);
-    if (!footprint(mx, my, range)) continue;
-    for (let ty = range[2]; ty <= range[3]; ty++) {
-      for (let tx = range[0]; tx <= range[1]; tx++) {
-        const tile = tiles[ty * ntx + tx];
-        if (tile.firstTrace < 0) tile.firstTrace = k;
-        tile.lastTrace = k;
-        tile.traceCount++;
+  for (const band of request.geometry.bands()) {
+    for (let j = 0; j < band.count; j++) {
+      const k = band.first + j;
+      if (!footprint(band.mx[j], band.my[j], range)) continue;
+      for (let ty = range[2]; ty <= range[3]; ty++) {
+        for (let tx = range[0]; tx <= range[1]; tx++) {
+          const tile = tiles[ty * ntx + tx];
+          if (tile.firstTrace < 0) tile.firstTrace = k;
+          tile.lastTrace = k;
+          tile.traceCount++;
+        }
       }
     }
   }
