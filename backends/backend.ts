@@ -6,10 +6,9 @@
  * @module
  */
 
-/** Amplitude weights; numbers match `pstm_weights` in csrc/include/pstm.h. */
-export const WEIGHTS = { none: 0, obliquity: 1, spreading: 2 } as const;
-/** Name of an amplitude weighting. */
-export type WeightsName = keyof typeof WEIGHTS;
+import type { WeightsName } from "../core/options.ts";
+
+export type { WeightsName } from "../core/options.ts";
 
 /**
  * Parameters of one output tile; field for field `pstm_params` of
@@ -42,7 +41,7 @@ export interface KernelParams {
   antialias: boolean;
   /** Input trace spacing used by antialiasing, m. */
   traceSpacing: number;
-  /** Amplitude weights. */
+  /** Amplitude weights (core/options.ts `WEIGHTS` lists them and their encodings). */
   weights: WeightsName;
   /** VTI anellipticity eta; 0 is isotropic. */
   eta: number;

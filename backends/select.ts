@@ -8,22 +8,21 @@
 import { nativeAvailability } from "../ffi/mod.ts";
 import { NativeBackend } from "./native/mod.ts";
 import { EXIT_RUNTIME, PstmError } from "../core/errors.ts";
+import { type BackendName, BACKENDS, parseOption } from "../core/options.ts";
 import type { Backend } from "./backend.ts";
 import { ReferenceBackend } from "./reference/reference_backend.ts";
 import { WebGpuBackend } from "./webgpu/mod.ts";
 
-/** Backend names the command line accepts. */
-export const BACKEND_NAMES = ["auto", "cpu", "cuda", "webgpu", "reference"] as const;
-/** A backend name. */
-export type BackendName = typeof BACKEND_NAMES[number];
+export type { BackendName } from "../core/options.ts";
 
 /**
  * Opens a backend by name.
  *
- * @param name auto, cpu, cuda, webgpu or reference
+ * @param name one of core/options.ts `BACKENDS`: auto, cpu, cuda, webgpu or reference
  * @param options CPU threads (0: all)
  * @returns the backend (close it when done)
- * @throws PstmError (exit 1) when the named backend is not available here
+ * @throws PstmError (exit 1) when the named backend is not available here, (exit 2) when
+ *   `name` is not a backend
  * @example
  * ```ts
  * import assert from "node:assert";
@@ -37,7 +36,7 @@ export async function openBackend(
   name: BackendName,
   options: { threads?: number; device?: number } = {},
 ): Promise<Backend> {
-  switch (name) {
+  switch (parseOption(BACKENDS, name)) {
     case "reference":
       return new ReferenceBackend();
     case "webgpu":

@@ -26,9 +26,9 @@
  */
 
 import type { Backend, BackendStats, BackendTile, KernelBatch, TileInputs } from "./backend.ts";
+import type { TraveltimeTableMode } from "../core/options.ts";
 
-/** How a job uses the traveltime table. */
-export type TraveltimeTableMode = "auto" | "on" | "off";
+export type { TraveltimeTableMode } from "../core/options.ts";
 
 /** Largest interpolation error of a leg time, in output samples (see the module notes). */
 export const TIME_ERROR_PER_DTAU = 1e-4;

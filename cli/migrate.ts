@@ -6,11 +6,22 @@
  */
 
 import { EXIT_OK, PstmError } from "../core/errors.ts";
+import {
+  ANTIALIAS,
+  BACKENDS,
+  LOG_FORMAT,
+  optionHelp,
+  type OptionTable,
+  parseOption,
+  RHO,
+  TRAVELTIME_TABLE,
+  WEIGHTS,
+} from "../core/options.ts";
 import { type JobConfig, parseJobConfig, readJobConfig } from "../pipeline/job/job_config.ts";
 import { formatBytes } from "../pipeline/plan/memory.ts";
 import { type MigrationSummary, runMigration } from "../pipeline/job/migrate_job.ts";
 import { formatDuration, Progress, progressMode } from "../pipeline/job/progress.ts";
-import { numberFlag, type ParsedArgs, stringFlag } from "./args.ts";
+import { type FlagSpec, numberFlag, type ParsedArgs, stringFlag } from "./args.ts";
 import type { Command } from "./command.ts";
 
 /** The migrate command. */
@@ -45,13 +56,9 @@ export const migrateCommand: Command = {
         value: "FRACTION",
         description: "cosine-tapered part of the aperture",
       },
-      aa: { type: "string", value: "on|off", description: "triangle antialiasing" },
-      rho: { type: "string", value: "3d|2d|none", description: "rho filter" },
-      weights: {
-        type: "string",
-        value: "none|obliquity|spreading",
-        description: "amplitude weights",
-      },
+      aa: choiceFlag(ANTIALIAS),
+      rho: choiceFlag(RHO),
+      weights: choiceFlag(WEIGHTS),
       eta: { type: "string", value: "ETA", description: "VTI anellipticity per leg" },
       "trace-spacing": { type: "string", value: "M", description: "input trace spacing for --aa" },
       "offset-classes": {
@@ -59,11 +66,7 @@ export const migrateCommand: Command = {
         value: "FIRST:WIDTH:COUNT",
         description: "offset classes (common-image gathers)",
       },
-      backend: {
-        type: "string",
-        value: "auto|cpu|cuda|webgpu|reference",
-        description: "where the kernel runs",
-      },
+      backend: choiceFlag(BACKENDS),
       threads: { type: "string", value: "N", description: "CPU threads (0: all)" },
       memory: { type: "string", value: "SIZE", description: "memory budget, e.g. 512MiB" },
       "batch-size": { type: "string", value: "N", description: "traces per input batch" },
@@ -81,13 +84,9 @@ export const migrateCommand: Command = {
         description: "zero NaN/Inf samples instead of failing",
       },
       "tile-timings": { type: "boolean", description: "log a timing line per tile" },
-      "traveltime-table": {
-        type: "string",
-        value: "auto|on|off",
-        description: "traveltime lookup table (default off; auto: the faster, timed on 1st batch)",
-      },
+      "traveltime-table": choiceFlag(TRAVELTIME_TABLE),
       quiet: { type: "boolean", short: "q", description: "no progress, no summary" },
-      log: { type: "string", value: "text|json", description: "json: one JSON event per line" },
+      log: choiceFlag(LOG_FORMAT),
     },
     examples: [
       "pstm migrate survey.sgy -o image.sgy --velocity 0:1800,4:4200",
@@ -162,10 +161,7 @@ export async function jobFromArgs(
   if (args.values["zero-non-finite"]) put("zeroNonFinite", true);
   if (args.values["tile-timings"]) put("tileTimings", true);
   put("traveltimeTable", stringFlag(args, "traveltime-table"));
-  const log = stringFlag(args, "log") ?? "text";
-  if (log !== "text" && log !== "json") {
-    throw new PstmError(`--log must be text or json, got "${log}"`, { field: "--log" });
-  }
+  const log = parseOption(LOG_FORMAT, stringFlag(args, "log") ?? LOG_FORMAT.default);
   const configPath = stringFlag(args, "config");
   if (configPath === undefined) {
     for (const key of ["input", "output", "velocity"]) {
@@ -181,11 +177,16 @@ export async function jobFromArgs(
   return { config, log };
 }
 
+/** The help of a flag that takes one value of an option table: its values, descriptions, default. */
+function choiceFlag(table: OptionTable): FlagSpec {
+  return { type: "string", value: table.names.join("|"), description: optionHelp(table) };
+}
+
+/** --aa on|off as the job's boolean ("true" and "false" are accepted too). */
 function onOff(value: string | undefined): boolean | undefined {
   if (value === undefined) return undefined;
-  if (value === "on" || value === "true") return true;
-  if (value === "off" || value === "false") return false;
-  throw new PstmError(`--aa must be on or off, got "${value}"`, { field: "--aa" });
+  if (value === "true" || value === "false") return value === "true";
+  return parseOption(ANTIALIAS, value) === "on";
 }
 
 /**

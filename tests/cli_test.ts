@@ -52,7 +52,7 @@ Deno.test("pstm COMMAND --help shows flags and examples; bad flags exit 2 naming
     "maybe",
   ]);
   assert.equal(aa.code, 2);
-  assert.match(aa.err, /--aa must be on or off/);
+  assert.match(aa.err, /--aa: must be one of on, off: got "maybe"/);
 });
 
 Deno.test("pstm info lists the backends and what auto picks", async () => {

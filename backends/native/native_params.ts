@@ -6,8 +6,9 @@
  * @module
  */
 
-import { type KernelParams, WEIGHTS } from "../backend.ts";
+import type { KernelParams } from "../backend.ts";
 import { PstmError } from "../../core/errors.ts";
+import { ANTIALIAS, isOption, optionCode, optionMessage, WEIGHTS } from "../../core/options.ts";
 
 /** Size of `pstm_params` in bytes (17 fields of 4 bytes, no padding). */
 export const PARAMS_BYTES = 68;
@@ -75,7 +76,9 @@ export function validateParams(p: KernelParams): void {
   if (p.antialias) {
     need("traceSpacing", p.traceSpacing, p.traceSpacing > 0, "> 0 when antialias is on");
   }
-  need("weights", p.weights, Object.hasOwn(WEIGHTS, p.weights), "none, obliquity or spreading");
+  if (!isOption(WEIGHTS, p.weights)) {
+    throw new PstmError(optionMessage(WEIGHTS, p.weights), { field: "params.weights" });
+  }
   need("eta", p.eta, Number.isFinite(p.eta) && p.eta > -0.5, "> -0.5 and finite");
   const elements = p.nclass * p.npoints * p.ntau;
   need("nclass * npoints * ntau", elements, elements <= 2 ** 40, "<= 2^40");
@@ -113,9 +116,9 @@ export function encodeParams(p: KernelParams): Uint8Array<ArrayBuffer> {
   view.setFloat32(o.aperture, p.aperture, LITTLE);
   view.setFloat32(o.max_angle, p.maxAngle, LITTLE);
   view.setFloat32(o.taper, p.taper, LITTLE);
-  view.setInt32(o.antialias, p.antialias ? 1 : 0, LITTLE);
+  view.setInt32(o.antialias, optionCode(ANTIALIAS, p.antialias ? "on" : "off"), LITTLE);
   view.setFloat32(o.trace_spacing, p.traceSpacing, LITTLE);
-  view.setInt32(o.weights, WEIGHTS[p.weights], LITTLE);
+  view.setInt32(o.weights, optionCode(WEIGHTS, p.weights), LITTLE);
   view.setFloat32(o.eta, p.eta, LITTLE);
   view.setInt32(o.threads, p.threads, LITTLE);
   view.setInt32(o.reserved, 0, LITTLE);

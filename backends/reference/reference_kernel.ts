@@ -56,7 +56,6 @@ export function referenceAccumulate(
   image: Float32Array,
 ): number {
   const tanMax = p.maxAngle > 0 && p.maxAngle < 90 ? Math.tan((p.maxAngle * Math.PI) / 180) : 0;
-  const weights = p.weights === "obliquity" ? 1 : p.weights === "spreading" ? 2 : 0;
   let contributions = 0;
   for (let k = 0; k < ntraces; k++) {
     const cls = traceClass[k];
@@ -106,10 +105,10 @@ export function referenceAccumulate(
           value = lerpClamped(trace, u);
         }
         let w = 1;
-        if (weights > 0) {
+        if (p.weights !== "none") {
           const cs = ts > 0 ? h / ts : 1, cr = tr > 0 ? h / tr : 1;
           w = 0.5 * (cs + cr); // obliquity
-          if (weights === 2) w *= t > 0 ? tau / t : 1; // spreading, normalised at the apex
+          if (p.weights === "spreading") w *= t > 0 ? tau / t : 1; // spreading, normalised at the apex
         }
         image[out + it] += taper * w * value;
         contributions++;

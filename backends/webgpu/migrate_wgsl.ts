@@ -26,7 +26,12 @@
  * @module
  */
 
-/** WGSL of the migration kernel; entry point `migrate`, override constant `WG_SIZE`. */
+import { optionCode, WEIGHTS } from "../../core/options.ts";
+
+/**
+ * WGSL of the migration kernel; entry point `migrate`, override constant `WG_SIZE`. The
+ * weight constants are the codes of core/options.ts `WEIGHTS` (the pstm_weights values).
+ */
 export const MIGRATE_WGSL = /* wgsl */ `
 // Tile parameters: field for field pstm_params (with tan(max angle) precomputed)
 // plus the shape of this dispatch. 20 four-byte words.
@@ -44,7 +49,7 @@ struct Params {
   taper: f32,         // tapered fraction of the aperture, 0..1
   antialias: u32,     // 1: triangle antialiasing (traces hold the double integral)
   trace_spacing: f32, // input trace spacing for antialiasing, m
-  weights: u32,       // 0 none, 1 obliquity, 2 obliquity and spreading
+  weights: u32,       // a pstm_weights code: WEIGHTS_NONE, obliquity, WEIGHTS_SPREADING
   eta: f32,           // VTI anellipticity; 0: hyperbolic legs
   tau_groups: u32,    // workgroups along tau per column: ceil(ntau / WG_SIZE)
   total_groups: u32,  // tau_groups * npoints * nclass
@@ -54,6 +59,8 @@ struct Params {
 }
 
 override WG_SIZE: u32 = 64u;
+const WEIGHTS_NONE: u32 = ${optionCode(WEIGHTS, "none")}u;
+const WEIGHTS_SPREADING: u32 = ${optionCode(WEIGHTS, "spreading")}u;
 const PI: f32 = 3.14159265358979;
 
 @group(0) @binding(0) var<uniform> prm: Params;
@@ -177,11 +184,11 @@ fn migrate(
               value = lerp_clamped(base, u);
             }
             var w = 1.0;
-            if (prm.weights > 0u) {
+            if (prm.weights != WEIGHTS_NONE) {
               let cs = select(1.0, h / ts, ts > 0.0);
               let cr = select(1.0, h / tr, tr > 0.0);
               w = 0.5 * (cs + cr); // obliquity
-              if (prm.weights == 2u) {
+              if (prm.weights == WEIGHTS_SPREADING) {
                 w *= select(1.0, tau / t, t > 0.0); // spreading, normalised at the apex
               }
             }

@@ -17,6 +17,7 @@ import type {
   TileInputs,
 } from "../backend.ts";
 import { EXIT_BAD_INPUT, EXIT_RUNTIME, PstmError } from "../../core/errors.ts";
+import { ANTIALIAS, optionCode, WEIGHTS } from "../../core/options.ts";
 import { describeAdapter, requestWebGpuAdapter } from "./availability.ts";
 import { MIGRATE_WGSL } from "./migrate_wgsl.ts";
 import { type PointChunk, type SplitLimits, splitTile, type TileSplit } from "./work_split.ts";
@@ -629,9 +630,9 @@ function paramsBlock(p: KernelParams, chunk: PointChunk, tanMax: number): ArrayB
     [p.aperture, "f"],
     [tanMax, "f"],
     [p.taper, "f"],
-    [p.antialias ? 1 : 0, "u"],
+    [optionCode(ANTIALIAS, p.antialias ? "on" : "off"), "u"],
     [p.traceSpacing, "f"],
-    [p.weights === "obliquity" ? 1 : p.weights === "spreading" ? 2 : 0, "u"],
+    [optionCode(WEIGHTS, p.weights), "u"],
     [p.eta, "f"],
     [chunk.tauGroups, "u"],
     [chunk.totalGroups, "u"],

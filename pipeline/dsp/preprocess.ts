@@ -22,10 +22,11 @@
  */
 
 import { PstmError } from "../../core/errors.ts";
+import { parseOption, RHO, type RhoName } from "../../core/options.ts";
 import { Fft } from "./fft.ts";
 
 /** Rho filter names: 3-D derivative, 2-D half derivative, or none. */
-export type RhoFilter = "3d" | "2d" | "none";
+export type RhoFilter = RhoName;
 
 /** Options of a TracePreprocessor. */
 export interface PreprocessOptions {
@@ -77,9 +78,7 @@ export class TracePreprocessor {
     if (!(Number.isFinite(dt) && dt > 0)) {
       throw new PstmError(`sample interval must be > 0 s, got ${dt}`, { field: "dt" });
     }
-    if (rho !== "3d" && rho !== "2d" && rho !== "none") {
-      throw new PstmError(`rho filter must be 3d, 2d or none, got "${rho}"`, { field: "--rho" });
-    }
+    parseOption(RHO, rho);
     this.options = { ns, dt, rho, antialias, demean: options.demean ?? true };
     const size = rho === "none" ? ns : Fft.nextPowerOfTwo(2 * ns);
     this.#re = new Float64Array(size);

@@ -8,6 +8,21 @@
 
 import { z } from "zod";
 import { PstmError } from "../../core/errors.ts";
+import {
+  ANTIALIAS,
+  BACKENDS,
+  optionMessage,
+  type OptionTable,
+  RHO,
+  TRAVELTIME_TABLE,
+  WEIGHTS,
+} from "../../core/options.ts";
+
+/** A zod enum of an option table: its names, its default, its message for other values. */
+function choice<const N extends string>(table: OptionTable<N>) {
+  return z.enum(table.names, { error: (issue) => optionMessage(table, issue.input) })
+    .default(table.default);
+}
 
 /** Schema of a migration job (the keys of `--config job.json`); JobConfig is its type. */
 const JobSchema = z.object({
@@ -28,11 +43,11 @@ const JobSchema = z.object({
   /** Tapered fraction of the aperture. */
   taper: z.number().min(0).max(1).default(0),
   /** Lumley-Claerbout-Bevc triangle antialiasing. */
-  aa: z.boolean().default(false),
+  aa: z.boolean().default(ANTIALIAS.default === "on"),
   /** Rho filter. */
-  rho: z.enum(["3d", "2d", "none"]).default("none"),
+  rho: choice(RHO),
   /** Amplitude weights. */
-  weights: z.enum(["none", "obliquity", "spreading"]).default("none"),
+  weights: choice(WEIGHTS),
   /** VTI anellipticity eta. */
   eta: z.number().gt(-0.5).lt(10).default(0),
   /** Offset classes "FIRST:WIDTH:COUNT"; default: one class. */
@@ -40,7 +55,7 @@ const JobSchema = z.object({
   /** Trace spacing for antialiasing, m; default: the smaller bin spacing. */
   traceSpacing: z.number().positive().optional(),
   /** Backend. */
-  backend: z.enum(["auto", "cpu", "cuda", "webgpu", "reference"]).default("auto"),
+  backend: choice(BACKENDS),
   /** CPU threads (0: all). */
   threads: z.number().int().min(0).max(4096).default(0),
   /** Memory budget, e.g. "512MiB"; default: half the available memory. */
@@ -65,7 +80,7 @@ const JobSchema = z.object({
    * the first batch of the run; the faster is kept, so the choice may differ
    * between runs).
    */
-  traveltimeTable: z.enum(["auto", "on", "off"]).default("off"),
+  traveltimeTable: choice(TRAVELTIME_TABLE),
 }).strict();
 
 /**

@@ -1,0 +1,140 @@
+/**
+ * The option tables of core/options.ts against csrc/include/pstm.h (parsed, so the two cannot
+ * drift), and the places derived from them: the job schema, the help, the messages.
+ */
+
+import assert from "node:assert/strict";
+import {
+  ANTIALIAS,
+  BACKENDS,
+  LOG_FORMAT,
+  optionCode,
+  type OptionTable,
+  parseOption,
+  RHO,
+  TRAVELTIME_TABLE,
+  WEIGHTS,
+} from "../core/options.ts";
+import { PstmError } from "../core/errors.ts";
+import { parseJobConfig } from "../pipeline/job/job_config.ts";
+import { formatHelp } from "../cli/args.ts";
+import { migrateCommand } from "../cli/migrate.ts";
+import { encodeParams, PARAMS_OFFSET } from "../backends/native/native_params.ts";
+
+const TABLES: OptionTable[] = [WEIGHTS, RHO, ANTIALIAS, BACKENDS, TRAVELTIME_TABLE, LOG_FORMAT];
+const HEADER = await Deno.readTextFile(new URL("../csrc/include/pstm.h", import.meta.url));
+
+/** The constants of `typedef enum NAME { ... } NAME;` in the header, by name. */
+function headerEnum(header: string, type: string): Map<string, number> {
+  const code = header.replace(/\/\*[\s\S]*?\*\//g, "").replace(/\/\/.*$/gm, "");
+  const body = new RegExp(`typedef\\s+enum\\s+${type}\\s*\\{([^}]*)\\}\\s*${type}\\s*;`)
+    .exec(code);
+  assert.ok(body, `enum ${type} not found in pstm.h`);
+  const values = new Map<string, number>();
+  let next = 0;
+  for (const item of body[1].split(",").map((s) => s.trim()).filter(Boolean)) {
+    const [name, value] = item.split("=").map((s) => s.trim());
+    next = value === undefined ? next : Number(value);
+    values.set(name, next++);
+  }
+  return values;
+}
+
+Deno.test("option tables: every C enum matches pstm.h, constant for constant", () => {
+  let checked = 0;
+  for (const table of TABLES) {
+    if (!table.cEnum) continue;
+    const inHeader = headerEnum(HEADER, table.cEnum.type);
+    const fromTable = new Map(
+      table.names.map((
+        name,
+      ) => [table.cEnum!.prefix + name.toUpperCase(), optionCode(table, name)]),
+    );
+    assert.deepStrictEqual(fromTable, inHeader, `${table.flag} against ${table.cEnum.type}`);
+    checked++;
+  }
+  assert.ok(checked >= 1, "at least the weights are a pstm.h enum");
+});
+
+Deno.test("option tables: the header parser sees a drift", () => {
+  const drifted = HEADER.replace("PSTM_WEIGHTS_SPREADING = 2", "PSTM_WEIGHTS_SPREADING = 3");
+  assert.notEqual(drifted, HEADER);
+  assert.equal(headerEnum(drifted, "pstm_weights").get("PSTM_WEIGHTS_SPREADING"), 3);
+  assert.equal(headerEnum(HEADER, "pstm_status").get("PSTM_OK"), 0);
+});
+
+Deno.test("option tables: antialias codes are pstm_params.antialias's 0 off, 1 on", () => {
+  const comment = /int32_t\s+antialias;\s*\/\*([^*]*)\*\//.exec(HEADER);
+  assert.ok(comment, "pstm_params.antialias not found");
+  for (const name of ANTIALIAS.names) {
+    assert.match(comment[1], new RegExp(`\\b${optionCode(ANTIALIAS, name)} ${name}\\b`));
+  }
+});
+
+Deno.test("option tables: encodeParams writes the table's codes", () => {
+  const base = {
+    ns: 4,
+    t0: 0,
+    dt: 0.004,
+    npoints: 1,
+    ntau: 1,
+    tau0: 0,
+    dtau: 0.004,
+    nclass: 1,
+    aperture: 0,
+    maxAngle: 0,
+    taper: 0,
+    antialias: true,
+    traceSpacing: 25,
+    eta: 0,
+    threads: 0,
+  };
+  for (const weights of WEIGHTS.names) {
+    const view = new DataView(encodeParams({ ...base, weights }).buffer);
+    assert.equal(view.getInt32(PARAMS_OFFSET.weights, true), optionCode(WEIGHTS, weights));
+    assert.equal(view.getInt32(PARAMS_OFFSET.antialias, true), optionCode(ANTIALIAS, "on"));
+  }
+});
+
+Deno.test("option tables: defaults are choices and the job schema uses them", () => {
+  for (const table of TABLES) {
+    assert.ok(table.names.includes(table.default), table.flag);
+    for (const name of table.names) assert.ok(table.choices[name].description.length > 0);
+  }
+  const job = parseJobConfig({ input: "a", output: "b", velocity: "1" });
+  assert.equal(job.weights, WEIGHTS.default);
+  assert.equal(job.rho, RHO.default);
+  assert.equal(job.backend, BACKENDS.default);
+  assert.equal(job.traveltimeTable, TRAVELTIME_TABLE.default);
+  assert.equal(job.aa, ANTIALIAS.default === "on");
+  for (const table of [WEIGHTS, RHO, BACKENDS, TRAVELTIME_TABLE]) {
+    for (const name of table.names) {
+      const parsed = parseJobConfig({ input: "a", output: "b", velocity: "1", [table.key]: name });
+      assert.equal((parsed as Record<string, unknown>)[table.key], name);
+    }
+  }
+});
+
+Deno.test("option tables: a bad value names the field and lists the allowed values", () => {
+  for (const table of [WEIGHTS, RHO, BACKENDS, TRAVELTIME_TABLE]) {
+    const bad = { input: "a", output: "b", velocity: "1", [table.key]: "bogus" };
+    assert.throws(() => parseJobConfig(bad, "job.json"), (error: unknown) => {
+      assert.ok(error instanceof PstmError && error.exitCode === 2, String(error));
+      assert.ok(error.message.includes(`field ${table.key}`), error.message);
+      assert.ok(error.message.includes(table.names.join(", ")), error.message);
+      assert.ok(error.message.includes('"bogus"'), error.message);
+      return true;
+    });
+  }
+  assert.throws(() => parseOption(LOG_FORMAT, "xml"), /field --log: must be one of text, json/);
+});
+
+Deno.test("option tables: pstm migrate --help lists every value and the default", () => {
+  const help = formatHelp(migrateCommand.spec);
+  for (const table of TABLES) {
+    const line = help.split("\n").find((l) => l.includes(`${table.flag} ${table.names.join("|")}`));
+    assert.ok(line, `${table.flag} missing from the help`);
+    assert.ok(line.includes(`(default: ${table.default})`), line);
+    for (const name of table.names) assert.ok(line.includes(table.choices[name].description));
+  }
+});
