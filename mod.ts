@@ -130,9 +130,28 @@ export type {
   TileInputs,
   WeightsName,
 } from "./backends/backend.ts";
-export { WEIGHTS } from "./backends/backend.ts";
 export type { TraveltimeTableMode, TraveltimeTableReport } from "./backends/traveltime_table.ts";
-export { BACKEND_NAMES, type BackendName, openBackend } from "./backends/select.ts";
+export { type BackendName, openBackend } from "./backends/select.ts";
+export {
+  ANTIALIAS,
+  type AntialiasName,
+  BACKENDS,
+  type CEnum,
+  defineOption,
+  isOption,
+  LOG_FORMAT,
+  type LogFormat,
+  type OptionChoice,
+  optionCode,
+  optionHelp,
+  optionMessage,
+  type OptionTable,
+  parseOption,
+  RHO,
+  type RhoName,
+  TRAVELTIME_TABLE,
+  WEIGHTS,
+} from "./core/options.ts";
 export { ReferenceBackend } from "./backends/reference/reference_backend.ts";
 export { referenceAccumulate } from "./backends/reference/reference_kernel.ts";
 export { type SplitLimits, WebGpuBackend } from "./backends/webgpu/mod.ts";

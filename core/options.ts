@@ -81,8 +81,10 @@ export function defineOption<const C extends Readonly<Record<string, OptionChoic
   return Object.freeze({ ...spec, names: names as [N, ...N[]] });
 }
 
+/** Name of an amplitude weighting; the compiler checks it against the table. */
+export type WeightsName = "none" | "obliquity" | "spreading";
 /** Amplitude weights of the kernels (docs/algorithm.md, "Amplitude weights"). */
-export const WEIGHTS = defineOption({
+export const WEIGHTS: OptionTable<WeightsName> = defineOption({
   key: "weights",
   flag: "--weights",
   description: "amplitude weights",
@@ -94,11 +96,11 @@ export const WEIGHTS = defineOption({
     spreading: { code: 2, description: "obliquity times tau/t (spherical spreading)" },
   },
 });
-/** Name of an amplitude weighting. */
-export type WeightsName = typeof WEIGHTS.names[number];
 
+/** Name of a rho filter; the compiler checks it against the table. */
+export type RhoName = "3d" | "2d" | "none";
 /** The rho (half-derivative) filter applied to each trace before the kernel. */
-export const RHO = defineOption({
+export const RHO: OptionTable<RhoName> = defineOption({
   key: "rho",
   flag: "--rho",
   description: "rho filter",
@@ -109,11 +111,11 @@ export const RHO = defineOption({
     none: { description: "traces as they are" },
   },
 });
-/** Name of a rho filter. */
-export type RhoName = typeof RHO.names[number];
 
+/** "on" or "off"; the compiler checks it against the table. */
+export type AntialiasName = "on" | "off";
 /** Triangle antialiasing (Lumley-Claerbout-Bevc); the kernels take it as `pstm_params.antialias`. */
-export const ANTIALIAS = defineOption({
+export const ANTIALIAS: OptionTable<AntialiasName> = defineOption({
   key: "aa",
   flag: "--aa",
   description: "triangle antialiasing",
@@ -123,11 +125,11 @@ export const ANTIALIAS = defineOption({
     off: { code: 0, description: "plain interpolation" },
   },
 });
-/** "on" or "off". */
-export type AntialiasName = typeof ANTIALIAS.names[number];
 
+/** A backend name; the compiler checks it against the table. */
+export type BackendName = "auto" | "cpu" | "cuda" | "webgpu" | "reference";
 /** Where the kernel runs. */
-export const BACKENDS = defineOption({
+export const BACKENDS: OptionTable<BackendName> = defineOption({
   key: "backend",
   flag: "--backend",
   description: "where the kernel runs",
@@ -140,11 +142,11 @@ export const BACKENDS = defineOption({
     reference: { description: "TypeScript float64, slow" },
   },
 });
-/** A backend name. */
-export type BackendName = typeof BACKENDS.names[number];
 
+/** auto, on or off; the compiler checks it against the table. */
+export type TraveltimeTableMode = "off" | "on" | "auto";
 /** How a job uses the traveltime lookup table (backends/traveltime_table.ts). */
-export const TRAVELTIME_TABLE = defineOption({
+export const TRAVELTIME_TABLE: OptionTable<TraveltimeTableMode> = defineOption({
   key: "traveltimeTable",
   flag: "--traveltime-table",
   description: "traveltime lookup table",
@@ -155,11 +157,11 @@ export const TRAVELTIME_TABLE = defineOption({
     auto: { description: "the faster, timed on the first batch" },
   },
 });
-/** auto, on or off. */
-export type TraveltimeTableMode = typeof TRAVELTIME_TABLE.names[number];
 
+/** text or json; the compiler checks it against the table. */
+export type LogFormat = "text" | "json";
 /** Format of the progress and summary log. */
-export const LOG_FORMAT = defineOption({
+export const LOG_FORMAT: OptionTable<LogFormat> = defineOption({
   key: "log",
   flag: "--log",
   description: "log format",
@@ -169,8 +171,6 @@ export const LOG_FORMAT = defineOption({
     json: { description: "one JSON event per line" },
   },
 });
-/** text or json. */
-export type LogFormat = typeof LOG_FORMAT.names[number];
 
 /**
  * Whether `value` is one of the table's names.

@@ -110,7 +110,7 @@ Deno.test("option tables: defaults are choices and the job schema uses them", ()
   for (const table of [WEIGHTS, RHO, BACKENDS, TRAVELTIME_TABLE]) {
     for (const name of table.names) {
       const parsed = parseJobConfig({ input: "a", output: "b", velocity: "1", [table.key]: name });
-      assert.equal((parsed as Record<string, unknown>)[table.key], name);
+      assert.equal((parsed as unknown as Record<string, unknown>)[table.key], name);
     }
   }
 });

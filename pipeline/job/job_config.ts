@@ -10,12 +10,16 @@ import { z } from "zod";
 import { PstmError } from "../../core/errors.ts";
 import {
   ANTIALIAS,
+  type BackendName,
   BACKENDS,
   optionMessage,
   type OptionTable,
   RHO,
+  type RhoName,
   TRAVELTIME_TABLE,
+  type TraveltimeTableMode,
   WEIGHTS,
+  type WeightsName,
 } from "../../core/options.ts";
 
 /** A zod enum of an option table: its names, its default, its message for other values. */
@@ -108,9 +112,9 @@ export interface JobConfig {
   /** Lumley-Claerbout-Bevc triangle antialiasing. */
   aa: boolean;
   /** Rho filter. */
-  rho: "3d" | "2d" | "none";
+  rho: RhoName;
   /** Amplitude weights. */
-  weights: "none" | "obliquity" | "spreading";
+  weights: WeightsName;
   /** VTI anellipticity eta. */
   eta: number;
   /** Offset classes "FIRST:WIDTH:COUNT"; default: one class. */
@@ -118,7 +122,7 @@ export interface JobConfig {
   /** Trace spacing for antialiasing, m; default: the smaller bin spacing. */
   traceSpacing?: number;
   /** Backend. */
-  backend: "auto" | "cpu" | "cuda" | "webgpu" | "reference";
+  backend: BackendName;
   /** CPU threads (0: all). */
   threads: number;
   /** Memory budget, e.g. "512MiB"; default: half the available memory. */
@@ -143,7 +147,7 @@ export interface JobConfig {
    * the first batch of the run; the faster is kept, so the choice may differ
    * between runs).
    */
-  traveltimeTable: "auto" | "on" | "off";
+  traveltimeTable: TraveltimeTableMode;
 }
 
 /** True when A and B are the same type. */
