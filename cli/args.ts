@@ -79,7 +79,12 @@ export function parseCommandArgs(spec: CommandSpec, argv: string[]): ParsedArgs 
   }
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args: joinNegativeValues(spec, argv),
+      options,
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (error) {
     throw new PstmError(explainParseError(spec, error), { field: "command line" });
   }
@@ -99,6 +104,52 @@ export function parseCommandArgs(spec: CommandSpec, argv: string[]): ParsedArgs 
     );
   }
   return { values, positionals: parsed.positionals, help };
+}
+
+/**
+ * Joins a value-taking flag with a following value that starts with a minus
+ * and a digit (`--velocity -2000`, `--grid -100,-200,25,25,10,10`, `-o -5.sgy`)
+ * into `--flag=VALUE`, so that negative numbers reach the value checks
+ * instead of being taken for flags. Stops at `--`.
+ *
+ * @param spec the command
+ * @param argv the arguments
+ * @returns the arguments with such pairs joined
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { joinNegativeValues } from "./args.ts";
+ * const spec = { name: "x", summary: "", usage: "x", positionals: { min: 0, max: 0 },
+ *   flags: { eta: { type: "string" as const, short: "e", description: "" } }, examples: [] };
+ * assert.deepEqual(joinNegativeValues(spec, ["--eta", "-0.1"]), ["--eta=-0.1"]);
+ * assert.deepEqual(joinNegativeValues(spec, ["-e", "-1"]), ["--eta=-1"]);
+ * ```
+ */
+export function joinNegativeValues(spec: CommandSpec, argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i];
+    if (token === "--") {
+      out.push(...argv.slice(i));
+      break;
+    }
+    const next = argv[i + 1];
+    const name = /^--[^=]+$/.test(token)
+      ? token.slice(2)
+      : /^-[^-]$/.test(token)
+      ? Object.keys(spec.flags).find((n) => spec.flags[n].short === token[1])
+      : undefined;
+    if (
+      name !== undefined && spec.flags[name]?.type === "string" && next !== undefined &&
+      /^-\.?\d/.test(next)
+    ) {
+      out.push(`--${name}=${next}`);
+      i++;
+    } else {
+      out.push(token);
+    }
+  }
+  return out;
 }
 
 function explainParseError(spec: CommandSpec, error: unknown): string {

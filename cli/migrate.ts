@@ -23,6 +23,7 @@ import { type MigrationSummary, runMigration } from "../pipeline/job/migrate_job
 import { formatDuration, Progress, progressMode } from "../pipeline/job/progress.ts";
 import { type FlagSpec, numberFlag, type ParsedArgs, stringFlag } from "./args.ts";
 import type { Command } from "./command.ts";
+import { CHECKS } from "../pipeline/plan/checks.ts";
 
 /** The migrate command. */
 export const migrateCommand: Command = {
@@ -76,6 +77,12 @@ export const migrateCommand: Command = {
         multiple: true,
         value: "NAME=BYTE:TYPE",
         description: "header byte override, e.g. sx=73:i4",
+      },
+      "no-check": {
+        type: "string",
+        multiple: true,
+        value: "NAME",
+        description: `turn a check off: ${Object.keys(CHECKS).join(", ")}`,
       },
       resume: { type: "boolean", description: "continue an interrupted run" },
       shard: { type: "string", value: "I/N", description: "migrate shard I of N (0-based)" },
@@ -156,6 +163,7 @@ export async function jobFromArgs(
   const tileBins = stringFlag(args, "tile-bins");
   if (tileBins !== undefined) put("tileBins", tileBins.split(",").map(Number));
   if (args.values.header) put("headers", args.values.header);
+  if (args.values["no-check"]) put("noCheck", args.values["no-check"]);
   if (args.values.resume) put("resume", true);
   put("shard", stringFlag(args, "shard"));
   if (args.values["zero-non-finite"]) put("zeroNonFinite", true);

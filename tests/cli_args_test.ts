@@ -59,3 +59,32 @@ Deno.test("formatHelp lists flags, defaults and examples; closest suggests", () 
   assert.equal(closest("migrat", ["migrate", "merge"]), "migrate");
   assert.equal(closest("zzzzzz", ["migrate"]), undefined);
 });
+
+Deno.test("parseCommandArgs passes negative numbers as flag values to the value checks", () => {
+  const args = parseCommandArgs(spec, ["in", "--aperture", "-2000", "-o", "-5.sgy"]);
+  assert.equal(args.values.aperture, "-2000");
+  assert.equal(args.values.output, "-5.sgy");
+  assert.throws(() => numberFlag(args, "aperture", 0), /--aperture must be a number in \[0/);
+  const grid = parseCommandArgs(spec, ["in", "--aperture", "-100,-200,25"]);
+  assert.equal(grid.values.aperture, "-100,-200,25");
+  assert.equal(parseCommandArgs(spec, ["in", "--aperture", "-.5"]).values.aperture, "-.5");
+  // a flag after a value-taking flag is still a flag, `--` still ends the flags
+  assert.throws(() => parseCommandArgs(spec, ["in", "--aperture", "--json"]), PstmError);
+  assert.deepEqual(parseCommandArgs(spec, ["--", "-1"]).positionals, ["-1"]);
+});
+
+Deno.test("pstm migrate --velocity -2000 reaches the velocity check (exit 2)", async () => {
+  const cli = new URL("../cli.ts", import.meta.url).pathname;
+  const input = new URL("../../shared/data/segy/small.sgy", import.meta.url).pathname;
+  const dir = await Deno.makeTempDir();
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", cli, "migrate", input, "-o", `${dir}/o.sgy`, "--velocity", "-2000"],
+    stdin: "null",
+  }).output();
+  const stderr = new TextDecoder().decode(out.stderr);
+  assert.equal(out.code, 2, stderr);
+  assert.doesNotMatch(stderr, /ambiguous/);
+  assert.match(stderr, /field --velocity: velocity must be a finite number > 0/);
+  assert.deepEqual([...Deno.readDirSync(dir)], []);
+  await Deno.remove(dir);
+});

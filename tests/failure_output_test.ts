@@ -272,7 +272,22 @@ Deno.test({
     await mount(dir, "size=64k");
     try {
       const out = `${dir}/out.sgy`;
-      const run = await pstm(["migrate", survey, "-o", out, ...FAST, "-q"]);
+      // the preflight sees the 123,720-byte output cannot fit and refuses it, leaving nothing
+      const refused = await pstm(["migrate", survey, "-o", out, ...FAST, "-q"]);
+      assert.equal(refused.code, 2, refused.stderr);
+      assert.match(refused.stderr, /takes 120\.8 KiB \(123720 bytes\) but its file system has/);
+      assert.deepEqual([...Deno.readDirSync(dir)], [], "nothing left behind");
+      // the disk filling up during the run (the check turned off to make it happen)
+      const run = await pstm([
+        "migrate",
+        survey,
+        "-o",
+        out,
+        ...FAST,
+        "-q",
+        "--no-check",
+        "disk-space",
+      ]);
       assert.equal(run.code, 1, run.stderr);
       assert.match(run.stderr, /out\.sgy\.partial: cannot write: No space left on device/);
       assert.ok(!(await exists(out)), "no final output");

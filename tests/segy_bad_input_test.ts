@@ -179,3 +179,61 @@ Deno.test("SegyTraceStream survives random header corruption with data or a Pstm
   }
   assert.ok(read > 0 && rejected > 0, `${read} read, ${rejected} rejected`);
 });
+
+Deno.test("SegyFile.open reads dt as unsigned 16-bit: pstm reads back its own 40 ms output", async () => {
+  const { SegyWriter } = await import("../pipeline/segy/segy_writer.ts");
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/slow.sgy`;
+  try {
+    const writer = await SegyWriter.create(path, { ns: 30, dt: 0.04 });
+    await writer.write({
+      firstTrace: 0,
+      count: 1,
+      ns: 30,
+      dt: 0.04,
+      t0: 0,
+      samples: new Float32Array(30).fill(1),
+      sx: new Float64Array(1),
+      sy: new Float64Array(1),
+      gx: new Float64Array(1),
+      gy: new Float64Array(1),
+      headers: {},
+    });
+    await writer.close();
+    using file = await SegyFile.open(path);
+    assert.equal(file.info.dt, 0.04);
+    assert.deepEqual(file.info.warnings, []);
+    // 65.535 ms, the largest interval 16 bits hold, in the binary header only
+    const bytes = await Deno.readFile(path);
+    const view = new DataView(bytes.buffer);
+    view.setUint16(3216, 65535, false);
+    view.setUint16(3600 + 116, 0, false);
+    await Deno.writeFile(path, bytes);
+    using again = await SegyFile.open(path);
+    assert.equal(again.info.dt, 0.065535);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("SegyFile.open takes the rev 2 extended sample interval over bytes 3217-3218", async () => {
+  await withMutation((bytes, view) => {
+    bytes[3500] = 2; // revision 2.0
+    bytes[3501] = 0;
+    view.setUint16(3216, 4000, false);
+    view.setFloat64(3272, 250, false); // 0.25 ms
+  }, async (path) => {
+    using file = await SegyFile.open(path);
+    assert.equal(file.info.dt, 250e-6);
+    assert.ok(file.info.warnings.some((w) => /extended sample interval 250 us/.test(w)));
+  });
+  // no extended interval: the binary one
+  await withMutation((bytes, view) => {
+    bytes[3500] = 2;
+    bytes[3501] = 0;
+    view.setUint16(3216, 40000, false);
+  }, async (path) => {
+    using file = await SegyFile.open(path);
+    assert.equal(file.info.dt, 0.04);
+  });
+});

@@ -74,6 +74,8 @@ const JobSchema = z.object({
   shard: z.string().regex(/^\d+\/\d+$/).optional(),
   /** Header byte overrides "NAME=BYTE:TYPE". */
   headers: z.array(z.string()).default([]),
+  /** Checks turned off by name (see pipeline/plan/checks.ts), e.g. ["disk-space"]. */
+  noCheck: z.array(z.string()).default([]),
   /** Print per-tile timings. */
   tileTimings: z.boolean().default(false),
   /** Zero NaN/Inf samples (counted) instead of failing. */

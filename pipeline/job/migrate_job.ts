@@ -24,8 +24,16 @@ import {
   type TimeAxis,
 } from "../plan/grid.ts";
 import type { JobConfig } from "./job_config.ts";
+import { parseNoCheck } from "../plan/checks.ts";
 import { fingerprintOf, Manifest, type ManifestHeader } from "../output/manifest.ts";
-import { defaultMemoryBudget, parseSize, peakRss } from "../plan/memory.ts";
+import { defaultMemoryBudget, peakRss } from "../plan/memory.ts";
+import {
+  checkDiskSpace,
+  checkInputSampling,
+  checkJobPaths,
+  checkMemoryFlag,
+  explainAllocationFailure,
+} from "./preflight.ts";
 import { MigrateTileStream } from "../streams/migrate_tile_stream.ts";
 import {
   defaultOffsetClasses,
@@ -135,13 +143,19 @@ export async function runMigration(
     ? `${job.output}.shard-${shard.index}-of-${shard.count}.manifest`
     : `${job.output}.manifest`;
 
+  await checkJobPaths(job);
+  const noCheck = parseNoCheck(job.noCheck);
+  const memoryBudget = checkMemoryFlag(job.memory);
   const headerMap = headerMapWith(job.headers);
   const spool = job.input === "-" ? await spoolStdin(job.output) : undefined;
+  using _removeSpool = removedOnExit(spool);
   const inputPath = spool ?? job.input;
-  using file = await SegyFile.open(inputPath, { headerMap });
+  const inputName = spool ? "stdin" : job.input;
+  using file = await SegyFile.open(inputPath, { headerMap, name: inputName });
   let ownBackend: Backend | undefined;
   try {
     const info = file.info;
+    checkInputSampling(info.dt, inputName);
     // 1. header-only scan: the geometry table
     let t = performance.now();
     const geometry = new GeometryTable(info.traceCount);
@@ -155,6 +169,13 @@ export async function runMigration(
     const classes = job.offsetClasses
       ? parseOffsetClasses(job.offsetClasses)
       : defaultOffsetClasses();
+    if (!noCheck.has("disk-space")) {
+      await checkDiskSpace({
+        output: job.output,
+        bytes: 3600 + grid.nx * grid.ny * classes.count * (240 + 4 * time.ntau),
+        resume: job.resume,
+      });
+    }
     const velocity = await openVelocity(job.velocity, grid, time);
     const vmax = velocity.max;
     const params: KernelParams = {
@@ -176,7 +197,7 @@ export async function runMigration(
       threads: job.threads,
     };
     const reach = apertureReach(params, time, vmax);
-    const hostBudget = job.memory ? parseSize(job.memory) : defaultMemoryBudget();
+    const hostBudget = memoryBudget ?? defaultMemoryBudget();
     // tiles live on the device too: a GPU backend's free memory caps them
     const backend = hooks.backend ??
       (ownBackend = await openBackend(job.backend, { threads: job.threads }));
@@ -332,7 +353,7 @@ export async function runMigration(
             progress.advance(n);
           },
           job.zeroNonFinite,
-          inputPath,
+          inputName,
         )
           .pipeThrough(
             new BinGeometryStream({
@@ -371,7 +392,10 @@ export async function runMigration(
             { signal },
           ).catch((error) => {
             throwIfAborted(signal);
-            throw error;
+            throw explainAllocationFailure(
+              error,
+              `${tiles.length} tile(s) of ${plan.tileNx} x ${plan.tileNy} bins`,
+            );
           });
       }
       progress.finish();
@@ -413,12 +437,16 @@ export async function runMigration(
         plan: { tileNx: plan.tileNx, tileNy: plan.tileNy, budget },
         traveltimeTable,
       };
+    } catch (error) {
+      if (volumeOpen) await volume.close().catch(() => {});
+      volumeOpen = false;
+      await removeIfNothingRecorded(manifest, partialPath, manifestPath, Boolean(shard));
+      throw error;
     } finally {
       if (volumeOpen) await volume.close().catch(() => {});
     }
   } finally {
     ownBackend?.close();
-    if (spool) await Deno.remove(spool).catch(() => {});
   }
 }
 
@@ -471,6 +499,7 @@ async function spoolStdin(output: string): Promise<string> {
     const file = await Deno.open(path, { write: true, create: true, truncate: true });
     await Deno.stdin.readable.pipeTo(file.writable);
   } catch (error) {
+    await Deno.remove(path).catch(() => {});
     throw new PstmError(
       `cannot spool standard input: ${(error as Error).message}`,
       {
@@ -535,6 +564,35 @@ function checkFinite(
     zeroed++;
   }
   return zeroed;
+}
+
+/**
+ * A job that fails before recording any tile leaves nothing behind: the
+ * preallocated (sparse, full-size) OUT.partial and its manifest are removed.
+ * With tiles recorded, both stay for `--resume`. Shards share the partial file.
+ */
+async function removeIfNothingRecorded(
+  manifest: Manifest,
+  partialPath: string,
+  manifestPath: string,
+  sharded: boolean,
+): Promise<void> {
+  if (manifest.done.size > 0 || sharded) return;
+  manifest.close();
+  await Deno.remove(partialPath).catch(() => {});
+  await Deno.remove(manifestPath).catch(() => {});
+}
+
+/** Removes the stdin spool however the job ends (the input file it stands for is kept). */
+function removedOnExit(spool: string | undefined): Disposable {
+  return {
+    [Symbol.dispose]() {
+      if (spool === undefined) return;
+      try {
+        Deno.removeSync(spool);
+      } catch { /* already gone */ }
+    },
+  };
 }
 
 /** Renames the partial output when every tile (of every shard) is recorded. */

@@ -16,7 +16,7 @@ export const BIN_LINE = 3205;
 export const BIN_REEL = 3209;
 /** Data traces per ensemble (i2). */
 export const BIN_TRACES = 3213;
-/** Sample interval, microseconds (i2). */
+/** Sample interval, microseconds (u2: up to 65,535 us). */
 export const BIN_INTERVAL = 3217;
 /** Samples per data trace (u2). */
 export const BIN_SAMPLES = 3221;

@@ -16,6 +16,8 @@ export interface SegyOpenOptions {
   headerMap?: Readonly<HeaderMap>;
   /** Force SEG-Y or SU (default: ".su" files are SU, others detected). */
   format?: SegyKind;
+  /** The file's name in messages and `info.path` (default: the path), e.g. "stdin" for a spool. */
+  name?: string;
 }
 
 /** Options for {@link SegyFile.stream}. */
@@ -78,13 +80,14 @@ export class SegyFile {
    * @throws PstmError when the file is missing or not valid SEG-Y / SU
    */
   static async open(path: string, options: SegyOpenOptions = {}): Promise<SegyFile> {
+    const name = options.name ?? path;
     let file: Deno.FsFile;
     try {
       file = await Deno.open(path, { read: true });
     } catch (error) {
       throw new PstmError(
         `cannot open: ${error instanceof Error ? error.message : error}`,
-        { file: path },
+        { file: name },
         2,
         { cause: error },
       );
@@ -92,22 +95,22 @@ export class SegyFile {
     try {
       const { size } = await file.stat();
       const format = options.format ?? (/\.su$/i.test(path) ? "su" : undefined);
-      let prefix = await readFully(file, 0, Math.min(size, 65536), path);
+      let prefix = await readFully(file, 0, Math.min(size, 65536), name);
       for (;;) {
-        const result = resolveLayout(prefix, size, path, { format });
+        const result = resolveLayout(prefix, size, name, { format });
         if ("info" in result) {
           return new SegyFile(file, result.info, options.headerMap ?? DEFAULT_HEADER_MAP);
         }
         if (result.need <= prefix.length || result.need > size) {
           throw new PstmError(`cannot parse the file headers (need ${result.need} bytes)`, {
-            file: path,
+            file: name,
           });
         }
         prefix = await readFully(
           file,
           0,
           Math.min(size, Math.max(result.need, prefix.length * 2)),
-          path,
+          name,
         );
       }
     } catch (error) {

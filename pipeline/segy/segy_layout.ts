@@ -226,14 +226,31 @@ export function resolveSegyLayout(
     warnings.push(`first trace header says ns ${traceNs}; using ${ns} (file layout)`);
   }
 
-  // Sample interval: binary, rev 2 extended, or the first trace header.
-  let dtUs = view.getInt16(at(BIN_INTERVAL), littleEndian);
-  if (dtUs <= 0 && rev2) {
+  // Sample interval (unsigned 16-bit microseconds, up to 65.535 ms): the rev 2 extended
+  // interval when present (it overrides bytes 3217-3218), else binary, else the first trace.
+  let dtUs = view.getUint16(at(BIN_INTERVAL), littleEndian);
+  const firstDt = haveFirst ? view.getUint16(dataOffset + at(TR_SAMPLE_INTER), littleEndian) : 0;
+  if (dtUs >= 0x8000 && firstDt > 0 && firstDt < 0x8000) {
+    // a negative signed value more likely than an interval above 32.767 ms next to a short one
+    warnings.push(
+      `binary sample interval ${dtUs} us (${dtUs - 0x10000} as signed 16-bit) disagrees with ` +
+        `trace 0's ${firstDt} us; using ${firstDt} us`,
+    );
+    dtUs = firstDt;
+  }
+  if (rev2) {
     const ext = view.getFloat64(at(BIN_EXT_INTERVAL), littleEndian);
-    if (Number.isFinite(ext) && ext > 0 && ext < 1e7) dtUs = ext;
+    if (Number.isFinite(ext) && ext > 0 && ext < 1e7) {
+      if (dtUs !== 0 && Math.abs(ext - dtUs) > 1e-6 * ext) {
+        warnings.push(
+          `extended sample interval ${ext} us (bytes 3273-3280) overrides binary ${dtUs} us`,
+        );
+      }
+      dtUs = ext;
+    }
   }
   if (dtUs <= 0) {
-    const traceDt = haveFirst ? view.getInt16(dataOffset + at(TR_SAMPLE_INTER), littleEndian) : 0;
+    const traceDt = firstDt;
     if (traceDt > 0) {
       warnings.push(`binary sample interval is ${dtUs} us; using ${traceDt} us from trace 0`);
       dtUs = traceDt;
