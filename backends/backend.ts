@@ -39,8 +39,15 @@ export interface KernelParams {
   taper: number;
   /** Triangle antialiasing on (traces then hold the double integral). */
   antialias: boolean;
-  /** Input trace spacing used by antialiasing, m. */
+  /**
+   * Input trace spacing used by antialiasing along `spacingAzimuthDeg` (the output grid's ix
+   * axis), m.
+   */
   traceSpacing: number;
+  /** Input trace spacing across `spacingAzimuthDeg` (the grid's iy axis), m; <= 0 or absent: `traceSpacing`. */
+  traceSpacingY?: number;
+  /** Direction of `traceSpacing`, degrees counter-clockwise from +x; absent: 0. */
+  spacingAzimuthDeg?: number;
   /** Amplitude weights (core/options.ts `WEIGHTS` lists them and their encodings). */
   weights: WeightsName;
   /** VTI anellipticity eta; 0 is isotropic. */

@@ -223,6 +223,11 @@ const CASES: { name: string; layout: Layout; mode: Partial<KernelParams>; nclass
   { name: "full, sorted survey, 3 offset classes", layout: "sorted", mode: FULL, nclass: 3 },
   { name: "full, 2-D line", layout: "line", mode: FULL },
   { name: "full (angle only, obliquity), rotated grid", layout: "rotated", mode: FULL_OBLIQUITY },
+  {
+    name: "full, anisotropic antialiasing spacing, rotated grid",
+    layout: "rotated",
+    mode: { ...FULL, traceSpacing: 12.5, traceSpacingY: 100, spacingAzimuthDeg: 25 },
+  },
 ];
 
 for (const c of CASES) {

@@ -67,6 +67,8 @@ Deno.test("encodeParams refuses each invalid field and names it", () => {
     ["eta", { eta: -0.5 }],
     ["threads", { threads: -1 }],
     ["aperture", { aperture: Number.NaN }],
+    ["traceSpacingY", { traceSpacingY: Infinity }],
+    ["spacingAzimuthDeg", { spacingAzimuthDeg: Number.NaN }],
   ];
   for (const [field, override] of bad) {
     assertPstmError(
@@ -77,12 +79,21 @@ Deno.test("encodeParams refuses each invalid field and names it", () => {
   }
 });
 
-Deno.test("encodeParams writes the 68-byte pstm_params layout", () => {
+Deno.test("encodeParams writes the 76-byte pstm_params layout", () => {
   const bytes = encodeParams(
-    plainParams({ ns: 7, eta: 0.25, weights: "spreading", antialias: true }),
+    plainParams({
+      ns: 7,
+      eta: 0.25,
+      weights: "spreading",
+      antialias: true,
+      traceSpacingY: 100,
+      spacingAzimuthDeg: 30,
+    }),
   );
   const view = new DataView(bytes.buffer);
-  assert.equal(bytes.length, 68);
+  assert.equal(bytes.length, 76);
+  assert.equal(view.getFloat32(PARAMS_OFFSET.trace_spacing_y, true), 100);
+  assert.equal(view.getFloat32(PARAMS_OFFSET.spacing_azimuth, true), 30);
   assert.equal(view.getInt32(PARAMS_OFFSET.ns, true), 7);
   assert.equal(view.getFloat32(PARAMS_OFFSET.eta, true), 0.25);
   assert.equal(view.getInt32(PARAMS_OFFSET.weights, true), 2);

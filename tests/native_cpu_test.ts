@@ -37,6 +37,8 @@ interface Case {
   shape: Omit<BatchShape, "integrated" | "ns" | "seed" | "nclass">;
   nclass?: number;
   batches?: number;
+  /** Full-mode parameter overrides of this case. */
+  full?: Partial<KernelParams>;
 }
 
 const CASES: Case[] = [
@@ -73,6 +75,13 @@ const CASES: Case[] = [
     nclass: 2,
     batches: 3,
   },
+  {
+    // 12.5 m CMPs along a 33-degree azimuth, 100 m between sail lines across it
+    name: "anisotropic antialiasing spacing on a rotated grid",
+    layout: { kind: "grid", nx: 11, ny: 9, spacing: 25, azimuthDeg: 33 },
+    shape: { count: 80, extentX: 250, extentY: 300, maxHalfOffset: 400, azimuthSpreadDeg: 90 },
+    full: { traceSpacing: 12.5, traceSpacingY: 100, spacingAzimuthDeg: 33 },
+  },
 ];
 
 /** Splits a batch into `n` consecutive batches. */
@@ -89,7 +98,7 @@ async function compare(c: Case, full: boolean, seed: number): Promise<void> {
   const points = makePoints(c.layout);
   const nclass = c.nclass ?? 1;
   const overrides = { npoints: points.length / 2, nclass };
-  const params = full ? fullParams(overrides) : plainParams(overrides);
+  const params = full ? fullParams({ ...c.full, ...overrides }) : plainParams(overrides);
   const velocity = makeVelocity(params);
   const batch = makeBatch({ ...c.shape, nclass, ns: params.ns, integrated: full, seed });
 
@@ -125,6 +134,26 @@ for (const c of CASES) {
     await compare(c, true, 23);
   });
 }
+
+Deno.test("the reference's per-axis antialiasing spacing: isotropic when equal, turns with the azimuth", () => {
+  const points = makePoints({ kind: "grid", nx: 9, ny: 9, spacing: 25 });
+  const shape = { count: 60, extentX: 200, extentY: 200, maxHalfOffset: 500, azimuthSpreadDeg: 90 };
+  const params = fullParams({ npoints: points.length / 2 });
+  const velocity = makeVelocity(params);
+  const batch = makeBatch({ ...shape, nclass: 1, ns: params.ns, integrated: true, seed: 3 });
+  const image = (p: Partial<KernelParams>) =>
+    referenceImage({ params: { ...params, ...p }, points, velocity, batch }).image;
+  const isotropic = image({ traceSpacing: 40 });
+  assert.ok(
+    relativeL2(image({ traceSpacing: 40, traceSpacingY: 40, spacingAzimuthDeg: 17 }), isotropic) <
+      1e-12,
+  );
+  const along = image({ traceSpacing: 10, traceSpacingY: 80, spacingAzimuthDeg: 0 });
+  const turned = image({ traceSpacing: 80, traceSpacingY: 10, spacingAzimuthDeg: 90 });
+  assert.ok(relativeL2(turned, along) < 1e-9, "azimuth 90 swaps the axes");
+  // a coarser crossline spacing filters more than the isotropic fine one
+  assert.ok(relativeL2(along, image({ traceSpacing: 10 })) > 1e-2, "the y spacing matters");
+});
 
 Deno.test("NativeBackend cpu accumulates two open tiles at once", async () => {
   using backend = NativeBackend.open("cpu", { threads: 2 });

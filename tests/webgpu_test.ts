@@ -103,6 +103,15 @@ for (const layout of ["narrow", "wide", "line", "rotated"] as const) {
 }
 
 Deno.test({
+  name: `WebGpuBackend matches the reference with anisotropic antialiasing spacing${because}`,
+  ignore: skip,
+  fn: async () => {
+    const mode = { ...FULL, traceSpacing: 12.5, traceSpacingY: 100, spacingAzimuthDeg: 30 };
+    await compare(survey("rotated", mode));
+  },
+});
+
+Deno.test({
   name: `WebGpuBackend matches the reference with obliquity weights and no eta${because}`,
   ignore: skip,
   fn: async () => {

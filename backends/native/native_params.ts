@@ -1,5 +1,5 @@
 /**
- * `KernelParams` -> the 68-byte `pstm_params` struct of csrc/include/pstm.h,
+ * `KernelParams` -> the 76-byte `pstm_params` struct of csrc/include/pstm.h,
  * validated in TypeScript before any pointer crosses to native code (the
  * library checks again).
  *
@@ -10,8 +10,8 @@ import type { KernelParams } from "../backend.ts";
 import { PstmError } from "../../core/errors.ts";
 import { ANTIALIAS, isOption, optionCode, optionMessage, WEIGHTS } from "../../core/options.ts";
 
-/** Size of `pstm_params` in bytes (17 fields of 4 bytes, no padding). */
-export const PARAMS_BYTES = 68;
+/** Size of `pstm_params` in bytes (19 fields of 4 bytes, no padding). */
+export const PARAMS_BYTES = 76;
 
 /** Byte offset of each `pstm_params` field, named as in pstm.h. */
 export const PARAMS_OFFSET = {
@@ -32,6 +32,8 @@ export const PARAMS_OFFSET = {
   eta: 56,
   threads: 60,
   reserved: 64,
+  trace_spacing_y: 68,
+  spacing_azimuth: 72,
 } as const;
 
 const INT32_MAX = 2 ** 31 - 1;
@@ -73,6 +75,8 @@ export function validateParams(p: KernelParams): void {
   need("taper", p.taper, Number.isFinite(p.taper) && p.taper >= 0 && p.taper <= 1, "in [0, 1]");
   need("antialias", p.antialias, typeof p.antialias === "boolean", "a boolean");
   finite("traceSpacing", p.traceSpacing);
+  finite("traceSpacingY", p.traceSpacingY ?? 0);
+  finite("spacingAzimuthDeg", p.spacingAzimuthDeg ?? 0);
   if (p.antialias) {
     need("traceSpacing", p.traceSpacing, p.traceSpacing > 0, "> 0 when antialias is on");
   }
@@ -88,7 +92,7 @@ export function validateParams(p: KernelParams): void {
  * Validates `p` and writes it as a `pstm_params` struct in native byte order.
  *
  * @param p tile parameters
- * @returns the 68 bytes to pass as `const pstm_params*`
+ * @returns the 76 bytes to pass as `const pstm_params*`
  * @throws {PstmError} when a field is out of range
  * @example
  * ```ts
@@ -97,7 +101,7 @@ export function validateParams(p: KernelParams): void {
  * const bytes = encodeParams({ ns: 500, t0: 0, dt: 0.004, npoints: 16, ntau: 100, tau0: 0,
  *   dtau: 0.004, nclass: 1, aperture: 0, maxAngle: 0, taper: 0, antialias: false,
  *   traceSpacing: 25, weights: "none", eta: 0, threads: 0 });
- * assert(bytes.length === 68);
+ * assert(bytes.length === 76);
  * ```
  */
 export function encodeParams(p: KernelParams): Uint8Array<ArrayBuffer> {
@@ -122,6 +126,8 @@ export function encodeParams(p: KernelParams): Uint8Array<ArrayBuffer> {
   view.setFloat32(o.eta, p.eta, LITTLE);
   view.setInt32(o.threads, p.threads, LITTLE);
   view.setInt32(o.reserved, 0, LITTLE);
+  view.setFloat32(o.trace_spacing_y, p.traceSpacingY ?? 0, LITTLE);
+  view.setFloat32(o.spacing_azimuth, p.spacingAzimuthDeg ?? 0, LITTLE);
   return bytes;
 }
 

@@ -56,6 +56,11 @@ export function referenceAccumulate(
   image: Float32Array,
 ): number {
   const tanMax = p.maxAngle > 0 && p.maxAngle < 90 ? Math.tan((p.maxAngle * Math.PI) / 180) : 0;
+  const spacingY = p.traceSpacingY !== undefined && p.traceSpacingY > 0
+    ? p.traceSpacingY
+    : p.traceSpacing;
+  const aaCos = Math.cos(((p.spacingAzimuthDeg ?? 0) * Math.PI) / 180);
+  const aaSin = Math.sin(((p.spacingAzimuthDeg ?? 0) * Math.PI) / 180);
   let contributions = 0;
   for (let k = 0; k < ntraces; k++) {
     const cls = traceClass[k];
@@ -98,7 +103,10 @@ export function referenceAccumulate(
             (tr > 0 ? (px - gx) / (v * v * tr) : 0);
           const gys = (ts > 0 ? (py - sy) / (v * v * ts) : 0) +
             (tr > 0 ? (py - gy) / (v * v * tr) : 0);
-          const width = Math.max(1, (Math.hypot(gxs, gys) * p.traceSpacing) / p.dt);
+          // ... projected on the spacing azimuth and across it, each times its trace spacing
+          const along = (gxs * aaCos + gys * aaSin) * p.traceSpacing;
+          const across = (gys * aaCos - gxs * aaSin) * spacingY;
+          const width = Math.max(1, Math.hypot(along, across) / p.dt);
           value = (2 * lerpClamped(trace, u) - lerpClamped(trace, u - width) -
             lerpClamped(trace, u + width)) / (width * width);
         } else {

@@ -48,14 +48,14 @@ struct Params {
   tan_max: f32,       // tan(maximum angle); 0: unlimited
   taper: f32,         // tapered fraction of the aperture, 0..1
   antialias: u32,     // 1: triangle antialiasing (traces hold the double integral)
-  trace_spacing: f32, // input trace spacing for antialiasing, m
+  trace_spacing: f32, // antialiasing trace spacing along the spacing azimuth, m
   weights: u32,       // a pstm_weights code: WEIGHTS_NONE, obliquity, WEIGHTS_SPREADING
   eta: f32,           // VTI anellipticity; 0: hyperbolic legs
   tau_groups: u32,    // workgroups along tau per column: ceil(ntau / WG_SIZE)
   total_groups: u32,  // tau_groups * npoints * nclass
-  pad0: u32,
-  pad1: u32,
-  pad2: u32,
+  spacing_y: f32,     // antialiasing trace spacing across the spacing azimuth, m
+  aa_cos: f32,        // cos and sin of the spacing azimuth
+  aa_sin: f32,
 }
 
 override WG_SIZE: u32 = 64u;
@@ -177,7 +177,10 @@ fn migrate(
               let vv = v * v;
               let grad = select(vec2<f32>(0.0), ds / (vv * ts), ts > 0.0) +
                 select(vec2<f32>(0.0), dr / (vv * tr), tr > 0.0);
-              let width = max(1.0, length(grad) * prm.trace_spacing / prm.dt);
+              // ... projected on the spacing azimuth and across it, each times its spacing
+              let along = (grad.x * prm.aa_cos + grad.y * prm.aa_sin) * prm.trace_spacing;
+              let across = (grad.y * prm.aa_cos - grad.x * prm.aa_sin) * prm.spacing_y;
+              let width = max(1.0, length(vec2<f32>(along, across)) / prm.dt);
               value = (2.0 * lerp_clamped(base, u) - lerp_clamped(base, u - width) -
                 lerp_clamped(base, u + width)) / (width * width);
             } else {

@@ -636,6 +636,9 @@ function paramsBlock(p: KernelParams, chunk: PointChunk, tanMax: number): ArrayB
     [p.eta, "f"],
     [chunk.tauGroups, "u"],
     [chunk.totalGroups, "u"],
+    [p.traceSpacingY !== undefined && p.traceSpacingY > 0 ? p.traceSpacingY : p.traceSpacing, "f"],
+    [Math.cos(((p.spacingAzimuthDeg ?? 0) * Math.PI) / 180), "f"],
+    [Math.sin(((p.spacingAzimuthDeg ?? 0) * Math.PI) / 180), "f"],
   ];
   words.forEach(([value, type], i) => {
     if (type === "u") view.setUint32(4 * i, value, true);

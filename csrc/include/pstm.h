@@ -31,7 +31,7 @@ extern "C" {
 #endif
 
 /** ABI version; bump when a struct or signature changes. */
-#define PSTM_ABI_VERSION 1
+#define PSTM_ABI_VERSION 2
 
 /** Status codes: one flat enum, 0 is success. */
 typedef enum pstm_status {
@@ -52,7 +52,7 @@ typedef enum pstm_weights {
 
 /**
  * Parameters of one output tile. Every field is 4 bytes wide so the layout
- * has no padding (the host writes it with a DataView: 17 fields, 68 bytes).
+ * has no padding (the host writes it with a DataView: 19 fields, 76 bytes).
  */
 typedef struct pstm_params {
   int32_t ns;            /*  0 samples per input trace (>= 1)                   */
@@ -67,11 +67,15 @@ typedef struct pstm_params {
   float max_angle;       /* 36 maximum aperture angle, deg; <= 0 or >= 90: none */
   float taper;           /* 40 tapered fraction of the aperture, 0..1           */
   int32_t antialias;     /* 44 0 off, 1 on: traces hold the double integral     */
-  float trace_spacing;   /* 48 input trace spacing for antialiasing, m (> 0)    */
+  float trace_spacing;   /* 48 antialiasing trace spacing along spacing_azimuth, m (> 0) */
   int32_t weights;       /* 52 a pstm_weights value                              */
   float eta;             /* 56 VTI anellipticity eta (0: isotropic, > -0.5)     */
   int32_t threads;       /* 60 CPU threads, 0 = all cores (ignored by CUDA)     */
   int32_t reserved;      /* 64 must be 0                                        */
+  float trace_spacing_y; /* 68 antialiasing trace spacing across spacing_azimuth, m;
+                                <= 0: the same as trace_spacing                 */
+  float spacing_azimuth; /* 72 direction of trace_spacing, degrees counter-clockwise
+                                from +x (the output grid's ix axis)             */
 } pstm_params;
 
 /** Opaque backend context (thread pool or CUDA device, streams, buffers). */

@@ -85,7 +85,7 @@ int64_t column_kernel(const TileConsts& c, const Column& col, const Pair& pr,
   const float t0 = c.t0, inv_dt = c.inv_dt, last = c.last;
   const float ds2 = pr.ds2, dr2 = pr.dr2, dm = pr.dm, q_radius = pr.q_radius;
   const float dxs = pr.dxs, dys = pr.dys, dxr = pr.dxr, dyr = pr.dyr;
-  const float spacing_dt = c.spacing_dt;
+  const float aa_ux = c.aa_ux, aa_uy = c.aa_uy, aa_vx = c.aa_vx, aa_vy = c.aa_vy;
   const float taper_start = 1.f - c.taper;
   const float inv_taper = c.taper > 0.f ? 1.f / c.taper : 0.f;
   const float eta2 = 2.f * c.eta, eta1 = 1.f + 2.f * c.eta;
@@ -163,7 +163,10 @@ int64_t column_kernel(const TileConsts& c, const Column& col, const Pair& pr,
       const float inv_tr = r_pos ? 1.f / tr : 0.f;
       const float dip_x = inv_v2 * (dxs * inv_ts + dxr * inv_tr);  // dt/dx, s/m
       const float dip_y = inv_v2 * (dys * inv_ts + dyr * inv_tr);  // dt/dy, s/m
-      float width = std::sqrt(dip_x * dip_x + dip_y * dip_y) * spacing_dt;
+      // the dip along and across the spacing azimuth, each times its trace spacing
+      const float along = aa_ux * dip_x + aa_uy * dip_y;
+      const float across = aa_vx * dip_x + aa_vy * dip_y;
+      float width = std::sqrt(along * along + across * across);
       width = width > 1.f ? width : 1.f;
       value = (2.f * lerp_at(trace, uc) - lerp_at(trace, clamp_index(u - width, last)) -
                lerp_at(trace, clamp_index(u + width, last))) /
@@ -213,7 +216,13 @@ TileConsts make_consts(const pstm_params& p) {
   c.tan_max = angle ? static_cast<float>(std::tan(p.max_angle * kPi / 180.0)) : 0.f;
   c.taper = p.taper;
   c.antialias = p.antialias != 0;
-  c.spacing_dt = static_cast<float>(double(p.trace_spacing) / p.dt);
+  const double along = double(p.trace_spacing) / p.dt;
+  const double across = (p.trace_spacing_y > 0.f ? double(p.trace_spacing_y) : p.trace_spacing) / p.dt;
+  const double az = double(p.spacing_azimuth) * kPi / 180.0;
+  c.aa_ux = static_cast<float>(std::cos(az) * along);
+  c.aa_uy = static_cast<float>(std::sin(az) * along);
+  c.aa_vx = static_cast<float>(-std::sin(az) * across);
+  c.aa_vy = static_cast<float>(std::cos(az) * across);
   c.weights = p.weights;
   c.eta = p.eta;
   // Every leg takes at least h, so t >= tau: output times later than the

@@ -24,7 +24,8 @@ struct TileConsts {
   float tan_max;        // tan(max angle) (0: no angle aperture)
   float taper;          // tapered fraction of the aperture, 0..1
   bool antialias;       // triangle antialiasing on
-  float spacing_dt;     // trace_spacing / dt, samples per (s/m)
+  float aa_ux, aa_uy;   // (cos a, sin a) trace_spacing / dt: dip along the azimuth -> samples
+  float aa_vx, aa_vy;   // (-sin a, cos a) trace_spacing_y / dt: dip across it -> samples
   int32_t weights;      // pstm_weights
   float eta;            // VTI anellipticity
   int32_t it_cap;       // no output index >= it_cap can read inside a trace

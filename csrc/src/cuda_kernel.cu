@@ -206,7 +206,7 @@ __global__ void __launch_bounds__(kBlock)
         float value;
         if (kFull && a.antialias) {
           value = antialiased_sample(trace, a.ns, u, ts, tr, v2, stage.dxs[s], stage.dys[s],
-                                     stage.dxr[s], stage.dyr[s], a.aa_scale);
+                                     stage.dxr[s], stage.dyr[s], a);
         } else {
           value = lerp_clamped(trace, a.ns, u);
         }
@@ -245,7 +245,15 @@ KernelArgs make_kernel_args(const pstm_params& p) {
                   : 0.0f;
   a.taper = p.taper;
   a.antialias = p.antialias;
-  a.aa_scale = p.antialias ? p.trace_spacing / p.dt : 0.0f;
+  const double along = p.antialias ? double(p.trace_spacing) / p.dt : 0.0;
+  const double across =
+      p.antialias ? (p.trace_spacing_y > 0.0f ? double(p.trace_spacing_y) : p.trace_spacing) / p.dt
+                  : 0.0;
+  const double az = double(p.spacing_azimuth) * 3.14159265358979323846 / 180.0;
+  a.aa_ux = float(cos(az) * along);
+  a.aa_uy = float(sin(az) * along);
+  a.aa_vx = float(-sin(az) * across);
+  a.aa_vy = float(cos(az) * across);
   a.weights = p.weights;
   a.eta = p.eta;
   return a;

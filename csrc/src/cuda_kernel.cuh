@@ -43,7 +43,9 @@ constexpr int kChunk = 128;
  * | tan_max      | tan(max angle); 0: no angle limit               |        |
  * | taper        | tapered fraction of the aperture, 0..1          |        |
  * | antialias    | 1: traces hold the double integral              |        |
- * | aa_scale     | trace_spacing / dt (dip in s/m -> samples)      | m/s    |
+ * | aa_u         | (cos a, sin a) trace_spacing / dt: dip along    | m/s    |
+ * |              | the spacing azimuth a (s/m) -> samples          |        |
+ * | aa_v         | (-sin a, cos a) trace_spacing_y / dt: across    | m/s    |
  * | weights      | a pstm_weights value                            |        |
  * | eta          | VTI anellipticity of each leg; 0: isotropic     |        |
  */
@@ -58,7 +60,8 @@ struct KernelArgs {
   float tan_max;
   float taper;
   int32_t antialias;
-  float aa_scale;
+  float aa_ux, aa_uy;
+  float aa_vx, aa_vy;
   int32_t weights;
   float eta;
 };
@@ -112,19 +115,22 @@ __host__ __device__ inline float lerp_clamped(const float* __restrict__ trace, i
 /**
  * Triangle antialiasing (Lumley-Claerbout-Bevc) from the double-integrated
  * trace: the operator dip |grad_p t| (s/m), from the two legs' horizontal
- * offsets (dx, dy = image point minus source / receiver), sets the triangle
- * half-width in samples (>= 1); the second difference over that width,
+ * offsets (dx, dy = image point minus source / receiver), projected on the
+ * spacing azimuth and across it and scaled by each axis' trace spacing / dt,
+ * sets the triangle half-width in samples (>= 1); the second difference over that width,
  * divided by width^2, is the triangle-filtered sample.
  */
 __host__ __device__ inline float antialiased_sample(const float* __restrict__ trace, int32_t ns,
                                                     float u, float ts, float tr, float v2,
                                                     float dxs, float dys, float dxr, float dyr,
-                                                    float aa_scale) {
+                                                    const KernelArgs& a) {
   const float as = ts > 0.0f ? 1.0f / (v2 * ts) : 0.0f;
   const float ar = tr > 0.0f ? 1.0f / (v2 * tr) : 0.0f;
   const float gx = dxs * as + dxr * ar;
   const float gy = dys * as + dyr * ar;
-  const float width = fmaxf(1.0f, sqrtf(gx * gx + gy * gy) * aa_scale);
+  const float along = a.aa_ux * gx + a.aa_uy * gy;
+  const float across = a.aa_vx * gx + a.aa_vy * gy;
+  const float width = fmaxf(1.0f, sqrtf(along * along + across * across));
   return (2.0f * lerp_clamped(trace, ns, u) - lerp_clamped(trace, ns, u - width) -
           lerp_clamped(trace, ns, u + width)) /
          (width * width);

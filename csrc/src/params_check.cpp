@@ -55,6 +55,8 @@ pstm_status check_params(const pstm_params* p) {
   if (p->antialias == 1 && !(p->trace_spacing > 0)) {
     return bad("trace_spacing", "> 0 when antialias is 1", p->trace_spacing);
   }
+  if (!finite(p->trace_spacing_y)) return bad("trace_spacing_y", "finite", p->trace_spacing_y);
+  if (!finite(p->spacing_azimuth)) return bad("spacing_azimuth", "finite", p->spacing_azimuth);
   if (p->weights != PSTM_WEIGHTS_NONE && p->weights != PSTM_WEIGHTS_OBLIQUITY &&
       p->weights != PSTM_WEIGHTS_SPREADING) {
     return bad("weights", "0 (none), 1 (obliquity) or 2 (spreading)", p->weights);
