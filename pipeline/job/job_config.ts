@@ -139,6 +139,8 @@ export interface JobConfig {
   shard?: string;
   /** Header byte overrides "NAME=BYTE:TYPE". */
   headers: string[];
+  /** Checks turned off by name (see pipeline/plan/checks.ts), e.g. ["disk-space"]. */
+  noCheck: string[];
   /** Print per-tile timings. */
   tileTimings: boolean;
   /** Zero NaN/Inf samples (counted) instead of failing. */
