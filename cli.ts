@@ -16,6 +16,7 @@ import { migrateCommand } from "./cli/migrate.ts";
 import { plotCommand } from "./cli/plot.ts";
 import { scanCommand } from "./cli/scan.ts";
 import { slurmCommand } from "./cli/slurm.ts";
+import { sortCommand } from "./cli/sort.ts";
 import { synthCommand } from "./cli/synth.ts";
 import { EXIT_BAD_INPUT, EXIT_RUNTIME, PstmError } from "./core/errors.ts";
 
@@ -26,6 +27,7 @@ export const COMMANDS: Command[] = [
   migrateCommand,
   plotCommand,
   mergeCommand,
+  sortCommand,
   slurmCommand,
   infoCommand,
   demoCommand,

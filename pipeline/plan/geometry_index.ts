@@ -355,7 +355,7 @@ export class GeometryIndex implements GeometrySource {
 
   /** Bytes held while read: one block. */
   get bytes(): number {
-    return INDEX_BYTES_PER_TRACE * INDEX_BLOCK_TRACES;
+    return INDEX_BYTES_PER_TRACE * Math.min(this.count, INDEX_BLOCK_TRACES);
   }
 
   /**
