@@ -24,6 +24,7 @@ import { formatDuration, Progress, progressMode } from "../pipeline/job/progress
 import { type FlagSpec, numberFlag, type ParsedArgs, stringFlag } from "./args.ts";
 import type { Command } from "./command.ts";
 import { CHECKS } from "../pipeline/plan/checks.ts";
+import { viaStdout } from "./stdout_output.ts";
 
 /** The migrate command. */
 export const migrateCommand: Command = {
@@ -33,7 +34,12 @@ export const migrateCommand: Command = {
     usage: "migrate IN.sgy -o OUT.sgy --velocity V [options]   (or --config job.json)",
     positionals: { min: 0, max: 1, names: "IN.sgy, or - for stdin" },
     flags: {
-      output: { type: "string", short: "o", value: "OUT.sgy", description: "output SEG-Y volume" },
+      output: {
+        type: "string",
+        short: "o",
+        value: "OUT.sgy",
+        description: "output SEG-Y volume (- for stdout, written when complete)",
+      },
       velocity: {
         type: "string",
         value: "V",
@@ -116,7 +122,12 @@ export const migrateCommand: Command = {
     });
     let summary;
     try {
-      summary = await runMigration(job.config, progress, { signal: stop.signal });
+      summary = await viaStdout(
+        job.config.output,
+        job.config,
+        (output) => runMigration({ ...job.config, output }, progress, { signal: stop.signal }),
+      );
+      if (job.config.output === "-") summary.output = "stdout";
     } finally {
       signals.forEach((remove) => remove());
     }

@@ -35,7 +35,12 @@ const spec: CommandSpec = {
       value: "H",
       description: "show only the offset class with offset H instead of the stack",
     },
-    output: { type: "string", short: "o", value: "OUT.png", description: "the PNG to write" },
+    output: {
+      type: "string",
+      short: "o",
+      value: "OUT.png",
+      description: "the PNG to write (- for stdout)",
+    },
     colormap: {
       type: "string",
       value: COLORMAP_NAMES.join("|"),
@@ -109,8 +114,9 @@ export const plotCommand: Command = {
       plotWidth,
       interpolation: args.values.smooth === true ? "bilinear" : "nearest",
     });
-    await writePng(output, encodePng(plot));
-    console.log(
+    if (output === "-") await writeStdout(encodePng(plot));
+    else await writePng(output, encodePng(plot));
+    (output === "-" ? console.error : console.log)(
       `${output}: ${plot.width} x ${plot.height} px, ${section.cols} x ${section.rows} cells ` +
         `from ${section.tracesRead} traces, colours span ${formatValue(plot.range.min)} to ` +
         formatValue(plot.range.max),
@@ -164,6 +170,11 @@ export function parseSelection(args: ParsedArgs): SectionSelection {
       return { kind: "gather", inline, crossline };
     }
   }
+}
+
+/** Writes all of `bytes` to stdout (a PNG for `-o -`). */
+async function writeStdout(bytes: Uint8Array): Promise<void> {
+  for (let done = 0; done < bytes.length;) done += await Deno.stdout.write(bytes.subarray(done));
 }
 
 function renderOrExplain(...args: Parameters<typeof renderRaster>): RenderedPlot {

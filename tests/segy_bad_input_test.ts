@@ -130,7 +130,7 @@ Deno.test("parseHeaderOverride rejects bad specs and bytes outside the header", 
     type: "i4",
     scale: "coordinate",
   });
-  assert.deepEqual(parseHeaderOverride("myfield=1:u1").field, { byte: 1, type: "u1" });
+  assert.deepEqual(parseHeaderOverride("inline=1:u1").field, { byte: 1, type: "u1" });
   assert.equal(headerMapWith(["inline=9"]).inline.type, "i4");
 });
 
@@ -236,4 +236,25 @@ Deno.test("SegyFile.open takes the rev 2 extended sample interval over bytes 321
     using file = await SegyFile.open(path);
     assert.equal(file.info.dt, 0.04);
   });
+});
+
+Deno.test("parseHeaderOverride refuses unknown names listing the known ones; segyio aliases", () => {
+  for (const spec of ["myfield=1:u1", "iline2=9:i4", "foo=9"]) {
+    assert.throws(() => parseHeaderOverride(spec), (e: unknown) => {
+      assert.ok(e instanceof PstmError && e.exitCode === 2, spec);
+      assert.match(e.message, /is not a header pstm reads; known names: tracl, .*inline/);
+      assert.match(e.message, /segyio's iline, xline/);
+      return true;
+    });
+  }
+  const aliases: [string, string][] = [
+    ["iline=9:i4", "inline"],
+    ["xline=21", "crossline"],
+    ["cdp_x=73", "cdpx"],
+    ["CDP_Y=77", "cdpy"],
+    ["offset=41", "offset"],
+  ];
+  for (const [spec, name] of aliases) assert.equal(parseHeaderOverride(spec).name, name, spec);
+  assert.equal(headerMapWith(["iline=9:i4"]).inline.byte, 9);
+  assert.equal(headerMapWith(["cdp_x=73"]).cdpx.scale, "coordinate");
 });

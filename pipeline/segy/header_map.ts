@@ -134,16 +134,38 @@ export const DEFAULT_HEADER_MAP: Readonly<HeaderMap> = Object.freeze(
   } satisfies HeaderMap,
 );
 
+/** segyio's (and other common) names of header fields, as names of {@link DEFAULT_HEADER_MAP}. */
+export const HEADER_ALIASES: Readonly<Record<string, string>> = Object.freeze({
+  iline: "inline",
+  xline: "crossline",
+  inline_3d: "inline",
+  crossline_3d: "crossline",
+  cdp_x: "cdpx",
+  cdp_y: "cdpy",
+  sourcex: "sx",
+  sourcey: "sy",
+  groupx: "gx",
+  groupy: "gy",
+  source_x: "sx",
+  source_y: "sy",
+  group_x: "gx",
+  group_y: "gy",
+  sourcegroupscalar: "scalco",
+});
+
 /** The fields every TraceBatch carries in dedicated arrays rather than in `headers`. */
 export const COORDINATE_FIELDS = ["sx", "sy", "gx", "gy"] as const;
 
 /**
- * Parses a `NAME=BYTE:TYPE` override (TYPE may be left out for a field of
- * the default map, which keeps its type; otherwise it defaults to i4).
+ * Parses a `NAME=BYTE:TYPE` override of a field of the default map (TYPE
+ * may be left out: the field keeps its type). NAME may also be one of
+ * segyio's names ({@link HEADER_ALIASES}: iline, xline, cdp_x, cdp_y, ...);
+ * any other name is refused, listing the known ones.
  *
  * @param spec the text, e.g. "sx=73:i4" or "inline=9:i4"
  * @returns the field name and its position
- * @throws PstmError when the text is malformed or the bytes fall outside the 240-byte header
+ * @throws PstmError when the text is malformed, the name unknown or the bytes fall outside the
+ *   240-byte header
  * @example
  * ```ts
  * import assert from "node:assert";
@@ -162,8 +184,17 @@ export function parseHeaderOverride(spec: string): { name: string; field: Header
       where,
     );
   }
-  const [, name, byteText, typeText] = match;
+  const [, given, byteText, typeText] = match;
+  const name = HEADER_ALIASES[given.toLowerCase()] ?? given;
   const known = DEFAULT_HEADER_MAP[name];
+  if (!known) {
+    throw new PstmError(
+      `header override "${spec}": "${given}" is not a header pstm reads; known names: ` +
+        `${Object.keys(DEFAULT_HEADER_MAP).join(", ")} (segyio's ` +
+        `${Object.keys(HEADER_ALIASES).join(", ")} are accepted too)`,
+      where,
+    );
+  }
   const type = (typeText ?? known?.type ?? "i4") as HeaderType;
   if (!(type in HEADER_TYPE_BYTES)) {
     throw new PstmError(
