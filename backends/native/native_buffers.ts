@@ -1,58 +1,42 @@
 /**
  * Checks of the typed arrays handed to native code: the right length for
- * the tile parameters, and not detached. Native code keeps no length, so a
- * short buffer would be read past its end: these checks run first.
+ * the tile parameters, not detached, finite coordinates, positive velocity.
+ * Native code keeps no length, so a short buffer would be read past its
+ * end: these checks run first. They are backends/validate_tile.ts, the
+ * checks every backend runs, plus the image buffer only native code takes.
  *
  * @module
  */
 
 import type { KernelBatch, KernelParams } from "../backend.ts";
-import { PstmError } from "../../core/errors.ts";
+import { checkArray, validateBatch, validateTileInputs } from "../validate_tile.ts";
+
+export { checkArray } from "../validate_tile.ts";
 
 /** A typed array that can cross the FFI boundary as a buffer. */
 export type NativeArray = Float32Array<ArrayBuffer> | Int32Array<ArrayBuffer>;
 
 /**
- * Throws a PstmError (exit code 2) unless `array` is a live (not detached)
- * typed array of exactly `length` elements of the expected type.
- *
- * @param name the argument, for the message
- * @param array the typed array
- * @param length expected element count
- * @param type the expected constructor
- * @throws {PstmError} when detached, of the wrong type or length
- */
-export function checkArray(
-  name: string,
-  array: unknown,
-  length: number,
-  type: Float32ArrayConstructor | Int32ArrayConstructor,
-): void {
-  if (!(array instanceof type)) {
-    throw new PstmError(`must be a ${type.name}`, { field: name });
-  }
-  // Reading .buffer also moves a small on-heap typed array off the V8 heap,
-  // so the pointer native code keeps (points, velocity, image) cannot move.
-  const buffer = array.buffer;
-  if (buffer instanceof ArrayBuffer && buffer.detached) {
-    throw new PstmError("its ArrayBuffer is detached (transferred or resized away)", {
-      field: name,
-    });
-  }
-  if (array.length !== length) {
-    throw new PstmError(`must hold ${length} elements: got ${array.length}`, { field: name });
-  }
-}
-
-/**
  * Checks the fixed inputs of a tile against its parameters: points
- * `[npoints][2]`, velocity `[npoints][ntau]`, image `[nclass][npoints][ntau]`.
+ * `[npoints][2]` finite, velocity `[npoints][ntau]` > 0 and finite, image
+ * `[nclass][npoints][ntau]`.
  *
- * @param p validated tile parameters
+ * @param p tile parameters
  * @param points output columns
  * @param velocity RMS velocity
  * @param image accumulator
- * @throws {PstmError} when a buffer is detached or of the wrong length
+ * @throws {PstmError} exit code 2 when a parameter or element is out of range, or a buffer
+ *   is detached or of the wrong length
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { checkTileBuffers } from "./native_buffers.ts";
+ * const p = { ns: 3, t0: 0, dt: 1, npoints: 1, ntau: 1, tau0: 1, dtau: 1, nclass: 1,
+ *   aperture: 0, maxAngle: 0, taper: 0, antialias: false, traceSpacing: 1,
+ *   weights: "none" as const, eta: 0, threads: 0 };
+ * assert.throws(() => checkTileBuffers(p, new Float32Array(2), new Float32Array([1500]),
+ *   new Float32Array(2)), /field image: must hold 1 elements: got 2/);
+ * ```
  */
 export function checkTileBuffers(
   p: KernelParams,
@@ -60,26 +44,22 @@ export function checkTileBuffers(
   velocity: unknown,
   image: unknown,
 ): void {
-  checkArray("points", points, 2 * p.npoints, Float32Array);
-  checkArray("velocity", velocity, p.npoints * p.ntau, Float32Array);
+  validateTileInputs({
+    params: p,
+    points: points as Float32Array,
+    velocity: velocity as Float32Array,
+  });
   checkArray("image", image, p.nclass * p.npoints * p.ntau, Float32Array);
 }
 
 /**
- * Checks a batch against the tile parameters: traces `[count][ns]`,
- * geometry `[count][4]`, traceClass `[count]`.
+ * Checks a batch against the tile parameters (validate_tile.ts `validateBatch`).
  *
  * @param p validated tile parameters
  * @param batch the batch
- * @throws {PstmError} when count is not a non-negative int32 or a buffer is
- *   detached or of the wrong length
+ * @throws {PstmError} exit code 2 when count is not a non-negative int32, a buffer is
+ *   detached or of the wrong length, or a coordinate is not finite
  */
 export function checkBatch(p: KernelParams, batch: KernelBatch): void {
-  const n = batch.count;
-  if (!Number.isInteger(n) || n < 0 || n > 2 ** 31 - 1) {
-    throw new PstmError(`must be an integer >= 0: got ${n}`, { field: "batch.count" });
-  }
-  checkArray("batch.traces", batch.traces, n * p.ns, Float32Array);
-  checkArray("batch.geometry", batch.geometry, 4 * n, Float32Array);
-  checkArray("batch.traceClass", batch.traceClass, n, Int32Array);
+  validateBatch(p, batch);
 }

@@ -1,14 +1,17 @@
 /**
  * `KernelParams` -> the 76-byte `pstm_params` struct of csrc/include/pstm.h,
- * validated in TypeScript before any pointer crosses to native code (the
- * library checks again).
+ * validated in TypeScript (backends/validate_tile.ts, the checks every
+ * backend runs) before any pointer crosses to native code; the library
+ * checks again.
  *
  * @module
  */
 
 import type { KernelParams } from "../backend.ts";
-import { PstmError } from "../../core/errors.ts";
-import { ANTIALIAS, isOption, optionCode, optionMessage, WEIGHTS } from "../../core/options.ts";
+import { ANTIALIAS, optionCode, WEIGHTS } from "../../core/options.ts";
+import { validateParams } from "../validate_tile.ts";
+
+export { validateParams } from "../validate_tile.ts";
 
 /** Size of `pstm_params` in bytes (19 fields of 4 bytes, no padding). */
 export const PARAMS_BYTES = 76;
@@ -36,57 +39,7 @@ export const PARAMS_OFFSET = {
   spacing_azimuth: 72,
 } as const;
 
-const INT32_MAX = 2 ** 31 - 1;
 const LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
-/**
- * Checks every field of `p` the way the native library does and throws a
- * PstmError (exit code 2) naming the first bad field.
- *
- * @param p tile parameters
- * @throws {PstmError} when a field is out of range
- * @example
- * ```ts
- * import assert from "node:assert";
- * import { validateParams } from "./native_params.ts";
- * let message = "";
- * try {
- *   validateParams({ ns: 0, t0: 0, dt: 0.004, npoints: 1, ntau: 1, tau0: 0, dtau: 0.004,
- *     nclass: 1, aperture: 0, maxAngle: 0, taper: 0, antialias: false, traceSpacing: 25,
- *     weights: "none", eta: 0, threads: 0 });
- * } catch (e) {
- *   message = (e as Error).message;
- * }
- * assert(message.includes("ns"));
- * ```
- */
-export function validateParams(p: KernelParams): void {
-  count("ns", p.ns, 1);
-  count("npoints", p.npoints, 1);
-  count("ntau", p.ntau, 1);
-  count("nclass", p.nclass, 1);
-  count("threads", p.threads, 0);
-  finite("t0", p.t0);
-  need("dt", p.dt, Number.isFinite(p.dt) && p.dt > 0, "> 0 and finite");
-  need("tau0", p.tau0, Number.isFinite(p.tau0) && p.tau0 >= 0, ">= 0 and finite");
-  need("dtau", p.dtau, Number.isFinite(p.dtau) && p.dtau > 0, "> 0 and finite");
-  finite("aperture", p.aperture);
-  finite("maxAngle", p.maxAngle);
-  need("taper", p.taper, Number.isFinite(p.taper) && p.taper >= 0 && p.taper <= 1, "in [0, 1]");
-  need("antialias", p.antialias, typeof p.antialias === "boolean", "a boolean");
-  finite("traceSpacing", p.traceSpacing);
-  finite("traceSpacingY", p.traceSpacingY ?? 0);
-  finite("spacingAzimuthDeg", p.spacingAzimuthDeg ?? 0);
-  if (p.antialias) {
-    need("traceSpacing", p.traceSpacing, p.traceSpacing > 0, "> 0 when antialias is on");
-  }
-  if (!isOption(WEIGHTS, p.weights)) {
-    throw new PstmError(optionMessage(WEIGHTS, p.weights), { field: "params.weights" });
-  }
-  need("eta", p.eta, Number.isFinite(p.eta) && p.eta > -0.5, "> -0.5 and finite");
-  const elements = p.nclass * p.npoints * p.ntau;
-  need("nclass * npoints * ntau", elements, elements <= 2 ** 40, "<= 2^40");
-}
 
 /**
  * Validates `p` and writes it as a `pstm_params` struct in native byte order.
@@ -129,23 +82,4 @@ export function encodeParams(p: KernelParams): Uint8Array<ArrayBuffer> {
   view.setFloat32(o.trace_spacing_y, p.traceSpacingY ?? 0, LITTLE);
   view.setFloat32(o.spacing_azimuth, p.spacingAzimuthDeg ?? 0, LITTLE);
   return bytes;
-}
-
-function count(field: string, value: number, min: number): void {
-  need(
-    field,
-    value,
-    Number.isInteger(value) && value >= min && value <= INT32_MAX,
-    `an integer >= ${min}`,
-  );
-}
-
-function finite(field: string, value: number): void {
-  need(field, value, Number.isFinite(value), "finite");
-}
-
-function need(field: string, value: unknown, ok: boolean, expected: string): void {
-  if (!ok) {
-    throw new PstmError(`must be ${expected}: got ${String(value)}`, { field: `params.${field}` });
-  }
 }

@@ -7,6 +7,7 @@
 
 import type { Backend, BackendStats, BackendTile, KernelBatch, TileInputs } from "../backend.ts";
 import { referenceAccumulate } from "./reference_kernel.ts";
+import { validateBatch, validateTileInputs } from "../validate_tile.ts";
 
 /**
  * A Backend that runs `referenceAccumulate` on the main thread.
@@ -32,13 +33,20 @@ export class ReferenceBackend implements Backend {
    *
    * @param inputs tile parameters, points and velocity
    * @returns the tile
+   * @throws {PstmError} exit code 2 for bad parameters, points or velocity (validate_tile.ts)
    */
   openTile(inputs: TileInputs): BackendTile {
+    validateTileInputs(inputs);
     const { params, points, velocity } = inputs;
     const image = new Float32Array(params.nclass * params.npoints * params.ntau);
     const stats = this.#stats;
     return {
       accumulate(batch: KernelBatch): Promise<void> {
+        try {
+          validateBatch(params, batch);
+        } catch (error) {
+          return Promise.reject(error);
+        }
         const start = performance.now();
         stats.contributions += referenceAccumulate(
           params,

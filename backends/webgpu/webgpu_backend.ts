@@ -16,7 +16,8 @@ import type {
   KernelParams,
   TileInputs,
 } from "../backend.ts";
-import { EXIT_BAD_INPUT, EXIT_RUNTIME, PstmError } from "../../core/errors.ts";
+import { EXIT_RUNTIME, PstmError } from "../../core/errors.ts";
+import { validateBatch, validateTileInputs } from "../validate_tile.ts";
 import { ANTIALIAS, optionCode, WEIGHTS } from "../../core/options.ts";
 import { describeAdapter, requestWebGpuAdapter } from "./availability.ts";
 import { MIGRATE_WGSL } from "./migrate_wgsl.ts";
@@ -388,7 +389,7 @@ class WebGpuTile implements BackendTile {
   constructor(ctx: _GpuContext, inputs: TileInputs) {
     ctx.check("open a tile");
     const p = inputs.params;
-    checkTileInputs(inputs);
+    validateTileInputs(inputs);
     this.#ctx = ctx;
     this.#params = { ...p };
     this.#split = splitTile(p, ctx.limits);
@@ -442,7 +443,7 @@ class WebGpuTile implements BackendTile {
    */
   async accumulate(batch: KernelBatch): Promise<void> {
     this.#checkOpen("accumulate into");
-    checkBatch(batch, this.#params.ns);
+    validateBatch(this.#params, batch);
     const run = this.#queue.then(() => this.#accumulate(batch));
     this.#queue = run.catch(() => {});
     await run;
@@ -710,58 +711,4 @@ function groupByClass(
     geometry.set(batch.geometry.subarray(4 * k, 4 * k + 4), 4 * slot);
   }
   return { traces, geometry, ranges, used };
-}
-
-function checkTileInputs(inputs: TileInputs): void {
-  const p = inputs.params;
-  const positive = ["ns", "npoints", "ntau", "nclass"] as const;
-  for (const name of positive) {
-    if (!Number.isInteger(p[name]) || p[name] < 1) {
-      throw new PstmError(`must be an integer >= 1: current value is ${p[name]}`, {
-        field: `params.${name}`,
-      }, EXIT_BAD_INPUT);
-    }
-  }
-  for (const name of ["dt", "dtau"] as const) {
-    if (!(p[name] > 0)) {
-      throw new PstmError(`must be > 0: current value is ${p[name]}`, {
-        field: `params.${name}`,
-      }, EXIT_BAD_INPUT);
-    }
-  }
-  if (inputs.points.length < 2 * p.npoints) {
-    throw new PstmError(
-      `holds ${inputs.points.length} values, expected 2 * npoints = ${2 * p.npoints}`,
-      { field: "points" },
-      EXIT_BAD_INPUT,
-    );
-  }
-  if (inputs.velocity.length < p.npoints * p.ntau) {
-    throw new PstmError(
-      `holds ${inputs.velocity.length} values, expected npoints * ntau = ${p.npoints * p.ntau}`,
-      { field: "velocity" },
-      EXIT_BAD_INPUT,
-    );
-  }
-}
-
-function checkBatch(batch: KernelBatch, ns: number): void {
-  const n = batch.count;
-  const problems: [string, number, number][] = [
-    ["traces", batch.traces.length, n * ns],
-    ["geometry", batch.geometry.length, 4 * n],
-    ["traceClass", batch.traceClass.length, n],
-  ];
-  if (!Number.isInteger(n) || n < 0) {
-    throw new PstmError(`must be an integer >= 0: current value is ${n}`, {
-      field: "batch.count",
-    }, EXIT_BAD_INPUT);
-  }
-  for (const [name, have, want] of problems) {
-    if (have < want) {
-      throw new PstmError(`holds ${have} values, expected at least ${want}`, {
-        field: `batch.${name}`,
-      }, EXIT_BAD_INPUT);
-    }
-  }
 }
