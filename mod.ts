@@ -106,7 +106,12 @@ export {
   type VelocitySpec,
 } from "./pipeline/velocity/velocity.ts";
 export type { VelocityFunction } from "./pipeline/velocity/velocity_function.ts";
-export { type OffsetClasses, parseOffsetClasses } from "./pipeline/plan/offset_classes.ts";
+export {
+  formatOffsetClasses,
+  type OffsetClasses,
+  parseOffsetClasses,
+  suggestOffsetClasses,
+} from "./pipeline/plan/offset_classes.ts";
 
 // synthetic surveys and checking images
 export {

@@ -5,6 +5,7 @@ import {
   offsetClassesOf,
   offsetClassOf,
   parseOffsetClasses,
+  suggestOffsetClasses,
 } from "../pipeline/plan/offset_classes.ts";
 import { PstmError } from "../core/errors.ts";
 
@@ -50,4 +51,46 @@ Deno.test("defaultOffsetClasses holds every offset in one class at offset 0", ()
 Deno.test("classOffset is the class centre", () => {
   const c = { first: 100, width: 200, count: 3 };
   assert.deepEqual([0, 1, 2].map((k) => classOffset(k, c)), [200, 400, 600]);
+});
+
+/** Traces per class of `offsets` under `classes`; -1 counts the traces left out. */
+function classCounts(offsets: number[], classes: { first: number; width: number; count: number }) {
+  const counts = new Map<number, number>();
+  for (const o of offsets) {
+    const k = offsetClassOf(o, classes);
+    counts.set(k, (counts.get(k) ?? 0) + 1);
+  }
+  return counts;
+}
+
+Deno.test("suggestOffsetClasses: a streamer's regular offsets get whole increments per class", () => {
+  // 96 channels 12.5 m apart from 150 m, fold 24: 24 classes of 4 channels (50 m)
+  const offsets = Array.from({ length: 96 * 10 }, (_, k) => 150 + 12.5 * (k % 96));
+  const c = suggestOffsetClasses(offsets, 24);
+  assert.deepEqual(c, { first: 143.75, width: 50, count: 24 });
+  const counts = classCounts(offsets, c);
+  assert.equal(counts.get(-1), undefined, "every offset in a class");
+  for (let k = 0; k < 24; k++) assert.equal(counts.get(k), 40, `class ${k}`);
+  assert.equal(classOffset(0, c), 168.75); // mean of 150, 162.5, 175, 187.5
+});
+
+Deno.test("suggestOffsetClasses: continuous offsets get a round width, at most 32 classes", () => {
+  let seed = 7;
+  const rand = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+  const offsets = Array.from({ length: 20000 }, () => 37 + 4000 * rand());
+  const c = suggestOffsetClasses(offsets, 100);
+  assert.equal(c.width, 200); // 4000 m / 32 = 125 -> 200
+  assert.equal(c.first, 0);
+  assert.equal(c.count, 21);
+  assert.equal(classCounts(offsets, c).get(-1), undefined);
+  const few = suggestOffsetClasses(offsets, 4);
+  assert.deepEqual(few, { first: 0, width: 1000, count: 5 });
+});
+
+Deno.test("suggestOffsetClasses: one offset value is one class centred on it", () => {
+  assert.deepEqual(suggestOffsetClasses([0, 0, 0], 3), { first: 0, width: 1, count: 1 });
+  const c = suggestOffsetClasses([300, -300], 2);
+  assert.equal(c.count, 1);
+  assert.equal(classOffset(0, c), 300);
+  assert.deepEqual(suggestOffsetClasses([], 1), { first: 0, width: 1, count: 1 });
 });

@@ -6,6 +6,7 @@
 import { newTraceBatch } from "../pipeline/segy/trace_batch.ts";
 import assert from "node:assert/strict";
 import { formatScanSummary, scanSegy } from "../pipeline/plan/scan.ts";
+import { classOffset } from "../pipeline/plan/offset_classes.ts";
 import { headerMapWith } from "../pipeline/segy/header_map.ts";
 import { SegyFile } from "../pipeline/segy/segy_file.ts";
 import { SegyWriter } from "../pipeline/segy/segy_writer.ts";
@@ -88,11 +89,19 @@ Deno.test("scanSegy recovers a rotated grid from inline/crossline headers", asyn
     assert.equal(s.offset.max, 500);
     assert.equal(s.offset.histogram.counts.reduce((a, b) => a + b), s.traces);
     assert.equal(s.offset.histogram.counts[0], NX * NY);
+    // 16 bins over 100..500 m: bin centres, not starts
+    assert.equal(s.offset.histogram.centres[0], 112.5);
+    assert.equal(s.offset.histogram.centres[15], 487.5);
+    // three offsets 200 m apart at fold 3: one class per offset, centred on it
+    assert.deepEqual(s.offset.suggestedClasses, { first: 0, width: 200, count: 3 });
+    assert.deepEqual([0, 1, 2].map((k) => classOffset(k, s.offset.suggestedClasses)), OFFSETS);
     assert.deepEqual(s.inline, { min: 500, max: 509 });
     const json = JSON.parse(JSON.stringify(s));
     assert.deepEqual(json, s);
     const text = formatScanSummary(s);
     assert.match(text, /20 x 10 bins, azimuth 30.00 deg/);
+    assert.match(text, /--offset-classes 0:200:3/);
+    assert.match(text, /\n\s+112\.50\s+200 #+\n/); // the first bin labelled by its centre
   });
 });
 

@@ -172,3 +172,95 @@ export function classOffset(cls: number, classes: OffsetClasses): number {
   if (classes.width === Infinity) return classes.first;
   return classes.first + (cls + 0.5) * classes.width;
 }
+
+/** Most classes {@link suggestOffsetClasses} proposes (each class is one output volume). */
+export const MAX_SUGGESTED_OFFSET_CLASSES = 32;
+
+/** Most distinct offsets (rounded to 0.1 m) for the offsets to count as regularly spaced. */
+const MAX_REGULAR_OFFSETS = 1000;
+
+/**
+ * Offset classes for a survey's offset distribution, as `pstm scan` suggests them.
+ *
+ * The number of classes follows the mean fold (each class should keep about one trace per
+ * bin), at most {@link MAX_SUGGESTED_OFFSET_CLASSES}. When the offsets take a few regularly
+ * spaced values (a marine streamer, an orthogonal land template: at most 1000 distinct values
+ * to 0.1 m), the class width is a whole number of offset increments and the class edges lie
+ * half an increment below each offset, so no offset sits on an edge and each class centre is
+ * the mean of the offsets it holds. Otherwise the width is a round number (1, 2, 2.5 or 5
+ * times a power of ten) and the first edge a multiple of it. The last class holds the
+ * largest offset. A single offset value gets one class centred on it.
+ *
+ * @param offsets absolute offsets, m (signs are ignored; non-finite values skipped)
+ * @param meanFold traces per live bin of the output grid (the scan's fold mean)
+ * @returns classes covering every offset
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { suggestOffsetClasses } from "./offset_classes.ts";
+ * // a streamer: offsets 300, 325, ..., 1275 m, fold 20 per bin
+ * const offsets = Array.from({ length: 40 }, (_, k) => 300 + 25 * k);
+ * assert.deepEqual(suggestOffsetClasses(offsets, 20), { first: 287.5, width: 50, count: 20 });
+ * ```
+ */
+export function suggestOffsetClasses(offsets: ArrayLike<number>, meanFold: number): OffsetClasses {
+  let min = Infinity, max = -Infinity;
+  const distinct = new Set<number>();
+  for (let i = 0; i < offsets.length; i++) {
+    const o = Math.abs(offsets[i]);
+    if (!Number.isFinite(o)) continue;
+    if (o < min) min = o;
+    if (o > max) max = o;
+    if (distinct.size <= MAX_REGULAR_OFFSETS) distinct.add(Math.round(o * 10) / 10);
+  }
+  if (!Number.isFinite(min)) return { first: 0, width: 1, count: 1 };
+  if (max - min < 0.05) {
+    return min > 0 ? { first: 0, width: 2 * min, count: 1 } : { first: 0, width: 1, count: 1 };
+  }
+  const target = Math.max(1, Math.min(MAX_SUGGESTED_OFFSET_CLASSES, Math.round(meanFold)));
+  const inc = distinct.size <= MAX_REGULAR_OFFSETS ? medianGap([...distinct]) : 0;
+  let first: number, width: number;
+  if (inc > 0) {
+    const steps = Math.round((max - min) / inc) + 1; // offset values spanned
+    width = Math.max(1, Math.round(steps / target)) * inc;
+    first = Math.max(0, min - inc / 2);
+  } else {
+    width = roundNumber((max - min) / target);
+    first = Math.floor(min / width) * width;
+  }
+  const count = Math.min(MAX_OFFSET_CLASSES, Math.floor((max - first) / width) + 1);
+  return { first, width, count };
+}
+
+/** Median gap between sorted distinct values (the offset increment); 0 for fewer than 2. */
+function medianGap(values: number[]): number {
+  values.sort((a, b) => a - b);
+  const gaps: number[] = [];
+  for (let i = 1; i < values.length; i++) gaps.push(values[i] - values[i - 1]);
+  if (gaps.length === 0) return 0;
+  gaps.sort((a, b) => a - b);
+  return Math.round(gaps[Math.floor(gaps.length / 2)] * 10) / 10;
+}
+
+/** The smallest of 1, 2, 2.5, 5 times a power of ten that is >= value (value > 0). */
+function roundNumber(value: number): number {
+  const p = 10 ** Math.floor(Math.log10(value));
+  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= value * (1 - 1e-9)) return m * p;
+  return 10 * p;
+}
+
+/**
+ * The `--offset-classes` value for classes (FIRST:WIDTH:COUNT).
+ *
+ * @param classes the classes
+ * @returns e.g. "287.5:50:20"
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { formatOffsetClasses, parseOffsetClasses } from "./offset_classes.ts";
+ * assert.equal(formatOffsetClasses(parseOffsetClasses("287.5:50:20")), "287.5:50:20");
+ * ```
+ */
+export function formatOffsetClasses(classes: OffsetClasses): string {
+  return `${classes.first}:${classes.width}:${classes.count}`;
+}

@@ -6,6 +6,7 @@
  */
 
 import type { GridSpec } from "./grid.ts";
+import { formatOffsetClasses, type OffsetClasses, suggestOffsetClasses } from "./offset_classes.ts";
 import type { SegyFile } from "../segy/segy_file.ts";
 import type { SegyInfo } from "../segy/segy_info.ts";
 import type { TraceBatch } from "../segy/trace_batch.ts";
@@ -75,12 +76,17 @@ export interface ScanSummary {
    * else the one position the file carries (post-stack files).
    */
   midpoint: XYExtent & { from: "source/receiver" | "cdpx/cdpy" | "source" | "receiver" };
-  /** Absolute offsets (header 37, or from coordinates when that is all zero) and a histogram. */
+  /**
+   * Absolute offsets (header 37, or from coordinates when that is all zero), a histogram
+   * (bin k spans `start + k * width` to `start + (k + 1) * width`; `centres[k]` is its middle)
+   * and suggested offset classes (`--offset-classes FIRST:WIDTH:COUNT`).
+   */
   offset: {
     from: "header" | "coordinates";
     min: number;
     max: number;
-    histogram: { start: number; width: number; counts: number[] };
+    histogram: { start: number; width: number; centres: number[]; counts: number[] };
+    suggestedClasses: OffsetClasses;
   };
   /** Inline numbers (header bytes per the map), when they vary or are non-zero. */
   inline?: Extent;
@@ -313,6 +319,9 @@ function summarise(info: SegyInfo, acc: Accumulator, options: ScanOptions): Scan
   }
   const foldCounts = foldOf(grid, acc.count, mx, my, options.maxBins ?? 50_000_000, warnings);
   const fold = foldStatistics(foldCounts, grid.nx * grid.ny);
+  const centres = counts.map((_, k) => omin + (k + 0.5) * width);
+  const meanFold = fold.mean > 0 ? fold.mean : acc.count / Math.max(1, grid.nx * grid.ny);
+  const suggestedClasses = suggestOffsetClasses(offsets.subarray(0, acc.count), meanFold);
   const summary: ScanSummary = {
     path: info.path,
     kind: info.kind,
@@ -336,7 +345,8 @@ function summarise(info: SegyInfo, acc: Accumulator, options: ScanOptions): Scan
       from: fromHeader ? "header" : "coordinates",
       min: omin,
       max: omax,
-      histogram: { start: omin, width, counts },
+      histogram: { start: omin, width, centres, counts },
+      suggestedClasses,
     },
     fold,
     ...(options.keepFoldMap && foldCounts ? { foldCounts } : {}),
@@ -592,12 +602,20 @@ export function formatScanSummary(s: ScanSummary): string {
     `|offset|    ${f(s.offset.min)}..${f(s.offset.max)} (from ${s.offset.from})`,
   ];
   const peak = Math.max(1, ...s.offset.histogram.counts);
+  lines.push(`  ${"centre".padStart(10)} ${"traces".padStart(8)}`);
   s.offset.histogram.counts.forEach((c, k) => {
-    const lo = s.offset.histogram.start + k * s.offset.histogram.width;
+    const centre = s.offset.histogram.centres[k];
     lines.push(
-      `  ${f(lo).padStart(10)} ${String(c).padStart(8)} ${"#".repeat(Math.round(40 * c / peak))}`,
+      `  ${f(centre).padStart(10)} ${String(c).padStart(8)} ${
+        "#".repeat(Math.round(40 * c / peak))
+      }`,
     );
   });
+  const oc = s.offset.suggestedClasses;
+  lines.push(
+    `offset      ${oc.count} classes of ${f(oc.width)} from ${f(oc.first)}: ` +
+      `--offset-classes ${formatOffsetClasses(oc)}`,
+  );
   if (s.inline) lines.push(`inline      ${s.inline.min}..${s.inline.max}`);
   if (s.crossline) lines.push(`crossline   ${s.crossline.min}..${s.crossline.max}`);
   lines.push(
