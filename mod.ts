@@ -64,6 +64,7 @@ export { type FinishedTile, MigrateTileStream } from "./pipeline/streams/migrate
 export { TileWriter, type TraceSink } from "./pipeline/streams/tile_writer.ts";
 export type { StageTimes } from "./pipeline/streams/stage_times.ts";
 export { GeometryTable } from "./pipeline/plan/geometry_table.ts";
+export type { GeometryBand, GeometrySource } from "./pipeline/plan/geometry_index.ts";
 export {
   type FootprintFunction,
   makeFootprint,
@@ -118,6 +119,7 @@ export {
   type Diffractor,
   type Reflector,
   synthBatches,
+  type SynthOrder,
   synthPreset,
   type SynthSpec,
   synthTruth,
