@@ -1,6 +1,6 @@
 /**
- * The `pstm` command: `deno task pstm COMMAND ...` or
- * `deno run -A cli.ts COMMAND ...`.
+ * The `pstm` command: `pstm COMMAND ...` once installed (`deno task install`),
+ * `deno task pstm COMMAND ...` or `deno run -A cli.ts COMMAND ...`.
  *
  * Exit codes: 0 done, 1 runtime failure, 2 bad usage or bad input.
  *
@@ -112,6 +112,34 @@ export function reportError(error: unknown): number {
   return EXIT_RUNTIME;
 }
 
+/**
+ * Moves into the folder `deno task pstm` was called from: the task runs in the repository and
+ * passes the caller's folder (Deno's INIT_CWD) as PSTM_CWD, so relative paths mean what the
+ * user typed. The variable is removed so programs pstm starts do not inherit it.
+ *
+ * @param env the environment to read (and clear) PSTM_CWD in
+ * @returns the folder moved into, or undefined when PSTM_CWD is not set
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { enterCallerFolder } from "./cli.ts";
+ * const here = Deno.cwd();
+ * const env = new Map([["PSTM_CWD", here]]);
+ * assert.equal(enterCallerFolder({ get: (k) => env.get(k), delete: (k) => env.delete(k) }), here);
+ * assert.equal(env.has("PSTM_CWD"), false);
+ * ```
+ */
+export function enterCallerFolder(
+  env: Pick<Deno.Env, "get" | "delete"> = Deno.env,
+): string | undefined {
+  const folder = env.get("PSTM_CWD");
+  if (!folder) return undefined;
+  env.delete("PSTM_CWD");
+  Deno.chdir(folder);
+  return folder;
+}
+
 if (import.meta.main) {
+  enterCallerFolder();
   Deno.exit(await main(Deno.args));
 }

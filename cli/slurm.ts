@@ -68,7 +68,12 @@ export const slurmCommand: Command = {
         value: "DIR",
         description: "scripts, task logs and job record (default: OUT.sgy.slurm)",
       },
-      deno: { type: "string", value: "PATH", description: "Deno on the nodes (default: this one)" },
+      deno: {
+        type: "string",
+        value: "PATH",
+        description: "Deno on the nodes: an absolute path, or a name looked up on the nodes' " +
+          "PATH (default: $PSTM_DENO, else deno)",
+      },
       "dry-run": { type: "boolean", description: "print the scripts, submit nothing" },
       status: { type: "boolean", description: "print each shard's progress, submit nothing" },
       restart: {
@@ -271,9 +276,13 @@ export function specFromArgs(args: ParsedArgs): SlurmJobSpec {
   const outputAbs = resolve(output);
   const velocityAbs = velocityArgument(velocity);
   const repo = dirname(fileURLToPath(new URL("../cli.ts", import.meta.url)));
-  const deno = stringFlag(args, "deno") ?? Deno.execPath();
-  if (!isAbsolute(deno)) {
-    throw new PstmError(`--deno must be an absolute path, got "${deno}"`, { field: "--deno" });
+  // not Deno.execPath(): under npx that is a cache folder the compute nodes do not have
+  const deno = stringFlag(args, "deno") ?? (Deno.env.get("PSTM_DENO") || "deno");
+  if (!isAbsolute(deno) && deno.includes("/")) {
+    throw new PstmError(
+      `--deno must be an absolute path or a command name on the nodes' PATH, got "${deno}"`,
+      { field: "--deno" },
+    );
   }
   return {
     input: resolve(input),

@@ -80,7 +80,10 @@ async function run(
 }
 
 function pstm(args: string[]) {
-  return run(Deno.execPath(), ["run", "-A", "--config", CONFIG, CLI, ...args]);
+  // the one-node cluster has no deno on PATH: the job scripts use this one
+  return run(Deno.execPath(), ["run", "-A", "--config", CONFIG, CLI, ...args], {
+    env: { PSTM_DENO: Deno.execPath() },
+  });
 }
 
 /** Every sample of a SEG-Y file (rev 1, IEEE big-endian, no extended text headers). */
@@ -258,6 +261,11 @@ Deno.test("slurm: array ranges and script generation", () => {
   ) assert(script.includes(line), `missing ${line} in\n${script}`);
 });
 
+/** Input, output and velocity of a slurm command line on files in `dir`. */
+function base0(dir: string): string[] {
+  return [`${dir}/in.sgy`, "-o", `${dir}/out.sgy`, "--velocity", "2000"];
+}
+
 Deno.test("slurm: command line checks", async () => {
   const dir = await Deno.makeTempDir();
   try {
@@ -293,6 +301,19 @@ Deno.test("slurm: command line checks", async () => {
       "819MiB",
     ]);
     assert.deepEqual(spec.pstm.at(-1), CLI);
+    // the nodes' deno: --deno, else $PSTM_DENO, else deno on their PATH (never the npx cache)
+    const saved = Deno.env.get("PSTM_DENO");
+    try {
+      Deno.env.delete("PSTM_DENO");
+      assert.deepEqual(parse([...base0(dir), "--shards", "2"]).pstm[0], "deno");
+      Deno.env.set("PSTM_DENO", "/shared/bin/deno");
+      assert.deepEqual(parse([...base0(dir), "--shards", "2"]).pstm[0], "/shared/bin/deno");
+      const given = parse([...base0(dir), "--shards", "2", "--deno", "/opt/deno/bin/deno"]);
+      assert.deepEqual(given.pstm[0], "/opt/deno/bin/deno");
+    } finally {
+      if (saved === undefined) Deno.env.delete("PSTM_DENO");
+      else Deno.env.set("PSTM_DENO", saved);
+    }
     assert.deepEqual(spec.workdir, `${dir}/out.sgy.slurm`);
     const base = [`${dir}/in.sgy`, "-o", `${dir}/out.sgy`, "--velocity", "2000"];
     for (
@@ -302,6 +323,7 @@ Deno.test("slurm: command line checks", async () => {
         [[...base, "--shards", "2", "--", "--shard", "1/2"], /set by pstm slurm/],
         [[...base, "--shards", "2", "--", "--bogus"], /unknown flag --bogus/],
         [[...base, "--shards", "2", "--time", "1h"], /--time/],
+        [[...base, "--shards", "2", "--deno", "bin/deno"], /--deno must be an absolute path/],
         [[`${dir}/missing.sgy`, ...base.slice(1), "--shards", "2"], /missing\.sgy/],
       ] as [string[], RegExp][]
     ) {
