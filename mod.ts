@@ -118,6 +118,7 @@ export {
 export {
   type Diffractor,
   type Reflector,
+  SYNTH_ORDERS,
   synthBatches,
   type SynthOrder,
   synthPreset,
