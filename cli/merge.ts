@@ -7,6 +7,7 @@
 
 import { EXIT_OK, EXIT_RUNTIME, PstmError } from "../core/errors.ts";
 import { Manifest } from "../pipeline/output/manifest.ts";
+import { partialPath, shardManifestPaths } from "../pipeline/output/output_files.ts";
 import { tilesOfShard } from "../pipeline/plan/tile_plan.ts";
 import { numberFlag } from "./args.ts";
 import type { Command } from "./command.ts";
@@ -48,11 +49,8 @@ export const mergeCommand: Command = {
  * @throws PstmError (exit 1) naming the unfinished shards
  */
 export async function mergeShards(output: string, count: number): Promise<string> {
-  const partial = `${output}.partial`;
-  const manifests = Array.from(
-    { length: count },
-    (_, i) => `${output}.shard-${i}-of-${count}.manifest`,
-  );
+  const partial = partialPath(output);
+  const manifests = shardManifestPaths(output, count);
   const contents = await Promise.all(manifests.map((path) => Manifest.peek(path)));
   if (contents.every((c) => c === undefined)) {
     try {

@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { fingerprintOf, Manifest, type ManifestHeader } from "../pipeline/output/manifest.ts";
 import { PstmError } from "../core/errors.ts";
+import {
+  outputFiles,
+  partialPath,
+  shardManifestPath,
+  shardManifestPaths,
+} from "../pipeline/output/output_files.ts";
+import { shardManifestPath as slurmManifestPath } from "../pipeline/job/slurm_job.ts";
 
 const header: ManifestHeader = {
   version: 1,
@@ -71,4 +78,21 @@ Deno.test("fingerprintOf is stable and sensitive", () => {
   assert.equal(fingerprintOf({ a: 1 }), fingerprintOf({ a: 1 }));
   assert.notEqual(fingerprintOf({ a: 1 }), fingerprintOf({ a: 2 }));
   assert.match(fingerprintOf("x"), /^[0-9a-f]{16}$/);
+});
+
+Deno.test("output files: the job, slurm and merge agree on the names beside the output", () => {
+  const whole = outputFiles("/d/out.sgy");
+  assert.deepEqual(whole, {
+    output: "/d/out.sgy",
+    partial: "/d/out.sgy.partial",
+    manifest: "/d/out.sgy.manifest",
+    manifests: ["/d/out.sgy.manifest"],
+    spool: "/d/out.sgy.stdin-spool.sgy",
+  });
+  const shard = outputFiles("/d/out.sgy", { index: 1, count: 3 });
+  assert.equal(shard.manifest, "/d/out.sgy.shard-1-of-3.manifest");
+  assert.deepEqual(shard.manifests, shardManifestPaths("/d/out.sgy", 3));
+  assert.equal(shard.manifests[1], shard.manifest);
+  assert.equal(slurmManifestPath("/d/out.sgy", 1, 3), shardManifestPath("/d/out.sgy", 1, 3));
+  assert.equal(partialPath("/d/out.sgy"), shard.partial);
 });

@@ -15,6 +15,9 @@
 import { pathExists } from "../../core/path_exists.ts";
 import { EXIT_RUNTIME, PstmError } from "../../core/errors.ts";
 import { Manifest } from "../output/manifest.ts";
+import { partialPath, shardManifestPath, shardManifestPaths } from "../output/output_files.ts";
+
+export { shardManifestPath } from "../output/output_files.ts";
 import { tilesOfShard } from "../plan/tile_plan.ts";
 
 /** Everything the scripts need; paths are absolute (tasks run on other nodes). */
@@ -64,18 +67,6 @@ export interface ShardStatus {
 }
 
 /**
- * Path of shard I's manifest.
- *
- * @param output the output SEG-Y path
- * @param index shard index I
- * @param count shard count N
- * @returns `OUT.shard-I-of-N.manifest`
- */
-export function shardManifestPath(output: string, index: number, count: number): string {
-  return `${output}.shard-${index}-of-${count}.manifest`;
-}
-
-/**
  * Reads the shard manifests of `output` and says which shards are unfinished:
  * a shard with no manifest, or whose manifest lacks some of its tiles
  * (`tilesOfShard(I, N, tiles)`). With no manifest at all, the job is complete when OUT
@@ -89,11 +80,11 @@ export function shardManifestPath(output: string, index: number, count: number):
  */
 export async function shardStatus(output: string, count: number): Promise<ShardStatus> {
   const contents = await Promise.all(
-    Array.from({ length: count }, (_, i) => Manifest.peek(shardManifestPath(output, i, count))),
+    shardManifestPaths(output, count).map((path) => Manifest.peek(path)),
   );
   const all = Array.from({ length: count }, (_, i) => i);
   if (contents.every((c) => c === undefined)) {
-    const complete = await pathExists(output) && !await pathExists(`${output}.partial`);
+    const complete = await pathExists(output) && !await pathExists(partialPath(output));
     return {
       state: complete ? "complete" : "fresh",
       unfinished: complete ? [] : all,
@@ -496,10 +487,7 @@ export async function readRecord(path: string): Promise<SubmissionRecord | undef
  * @returns the paths removed
  */
 export async function removeShardState(output: string, count: number): Promise<string[]> {
-  const paths = [
-    `${output}.partial`,
-    ...Array.from({ length: count }, (_, i) => shardManifestPath(output, i, count)),
-  ];
+  const paths = [partialPath(output), ...shardManifestPaths(output, count)];
   const removed: string[] = [];
   for (const path of paths) {
     try {

@@ -1,0 +1,314 @@
+/**
+ * Stage 3 of a migration job: the tiles no trace reaches written as zeros,
+ * then each pass over the input streamed through
+ * SegyFile -> non-finite check -> BinGeometryStream -> MigrateTileStream ->
+ * TileWriter, every finished tile durable and recorded before the next.
+ *
+ * @module
+ */
+
+import type { Backend, TileInputs } from "../../backends/backend.ts";
+import { maxHalfOffset, TraveltimeTableBackend } from "../../backends/traveltime_table.ts";
+import { PstmError } from "../../core/errors.ts";
+import { TracePreprocessor } from "../dsp/preprocess.ts";
+import type { Manifest } from "../output/manifest.ts";
+import { gridPoints } from "../plan/grid.ts";
+import { offsetClassOf } from "../plan/offset_classes.ts";
+import {
+  makeFootprint,
+  type PlanRequest,
+  type TileInfo,
+  type TilePlan,
+} from "../plan/tile_plan.ts";
+import type { TraceBatch } from "../segy/trace_batch.ts";
+import { BinGeometryStream } from "../streams/bin_geometry_stream.ts";
+import { MigrateTileStream } from "../streams/migrate_tile_stream.ts";
+import type { StageTimes } from "../streams/stage_times.ts";
+import { TileWriter, type TraceSink, writeTile } from "../streams/tile_writer.ts";
+import type { JobConfig } from "./job_config.ts";
+import type { Progress } from "./progress.ts";
+import { explainAllocationFailure } from "./preflight.ts";
+import type { JobSetup } from "./setup.ts";
+
+/** Callbacks of a run (tests use `onTile` to simulate a crash). */
+export interface PassHooks {
+  /** Called after each tile is durable. */
+  onTile?: (tileId: number) => void | Promise<void>;
+  /** Stops the run cleanly (finished tiles stay recorded) when aborted. */
+  signal?: AbortSignal;
+}
+
+/** Everything the passes need. */
+export interface PassContext {
+  /** The job (batch size, rho, antialiasing, non-finite policy, tile timings). */
+  job: JobConfig;
+  /** The job's setup (input, grid, velocity, kernel parameters). */
+  setup: JobSetup;
+  /** What the planner was asked (the footprint follows from it). */
+  request: PlanRequest;
+  /** This run's tiles and passes. */
+  plan: TilePlan;
+  /** The backend tiles open on. */
+  backend: Backend;
+  /** The output file. */
+  sink: TraceSink;
+  /** Where finished tiles are recorded. */
+  manifest: Manifest;
+  /** Where progress goes. */
+  progress: Progress;
+  /** Stage timer. */
+  times: StageTimes;
+  /** Tile callback and abort signal. */
+  hooks: PassHooks;
+}
+
+/** What the passes counted. */
+export interface PassCounts {
+  /** Traces read over all passes. */
+  tracesRead: number;
+  /** NaN/Inf samples zeroed (with --zero-non-finite). */
+  nonFiniteZeroed: number;
+}
+
+/**
+ * The job's backend wrapped in the traveltime-table decorator (`--traveltime-table`).
+ *
+ * @param job the job (`traveltimeTable`)
+ * @param setup grid, geometry and reach (the largest leg distance)
+ * @param backend the backend doing the work
+ * @returns the decorated backend
+ */
+export function traveltimeBackend(
+  job: Pick<JobConfig, "traveltimeTable">,
+  setup: Pick<JobSetup, "grid" | "geometry" | "reach">,
+  backend: Backend,
+): TraveltimeTableBackend {
+  const { grid } = setup;
+  return new TraveltimeTableBackend(backend, {
+    mode: job.traveltimeTable ?? "off",
+    maxDistance: Math.min(setup.reach, Math.hypot(grid.nx * grid.dx, grid.ny * grid.dy)) +
+      maxHalfOffset(setup.geometry),
+  });
+}
+
+/**
+ * The points, velocity and parameters of one tile.
+ *
+ * @param tile the tile's bin range
+ * @param setup grid, velocity and the shared kernel parameters
+ * @returns the tile's inputs
+ */
+export function tileInputs(
+  tile: Pick<TileInfo, "ix0" | "ix1" | "iy0" | "iy1">,
+  setup: Pick<JobSetup, "grid" | "velocity" | "params">,
+): TileInputs {
+  const points = gridPoints(setup.grid, tile.ix0, tile.ix1, tile.iy0, tile.iy1);
+  return {
+    params: { ...setup.params, npoints: points.length / 2 },
+    points,
+    velocity: setup.velocity.sample(tile.ix0, tile.ix1, tile.iy0, tile.iy1),
+  };
+}
+
+/**
+ * Writes the tiles no trace reaches as zeros, each durable and recorded.
+ *
+ * @param ctx the passes' context
+ */
+export async function writeEmptyTiles(ctx: PassContext): Promise<void> {
+  const { plan, setup, sink, manifest, progress, hooks, times } = ctx;
+  const start = performance.now();
+  for (const id of plan.emptyTiles) {
+    throwIfAborted(hooks.signal);
+    await writeTile({ ...setup, sink }, plan.tiles[id], undefined);
+    await sink.sync();
+    await manifest.record(id);
+    progress.advance(0, 1);
+    await hooks.onTile?.(id);
+  }
+  times.write += (performance.now() - start) / 1000;
+}
+
+/**
+ * Runs one pass: reads its trace range and migrates it into its tiles.
+ *
+ * @param ctx the passes' context
+ * @param index the pass's index in `ctx.plan.passes`
+ * @param counts counters to add the pass's traces and zeroed samples to
+ * @param preprocessor rho filter and antialiasing integration
+ * @throws PstmError on a non-finite sample (without --zero-non-finite) or when aborted
+ */
+export async function runPass(
+  ctx: PassContext,
+  index: number,
+  counts: PassCounts,
+  preprocessor: TracePreprocessor,
+): Promise<void> {
+  const { job, setup, plan, progress, times, hooks } = ctx;
+  const { grid, classes } = setup;
+  const pass = plan.passes[index];
+  const signal = hooks.signal;
+  throwIfAborted(signal);
+  progress.event(
+    "pass",
+    { pass: index, of: plan.passes.length, ...pass },
+    `pass ${index + 1}/${plan.passes.length}: traces ${pass.firstTrace}..${pass.lastTrace}, ` +
+      `${pass.tileIds.length} tile(s)`,
+  );
+  const input = setup.input.file.stream({
+    first: pass.firstTrace,
+    count: pass.lastTrace - pass.firstTrace + 1,
+    batchSize: job.batchSize,
+  });
+  await timedReads(
+    input,
+    times,
+    (n, zeroed) => {
+      counts.tracesRead += n;
+      counts.nonFiniteZeroed += zeroed;
+      progress.advance(n);
+    },
+    job.zeroNonFinite,
+    setup.input.name,
+  )
+    .pipeThrough(
+      new BinGeometryStream({
+        origin: [grid.x0, grid.y0],
+        classOf: (offset) => offsetClassOf(offset, classes),
+        footprint: makeFootprint(ctx.request, plan.tileNx, plan.tileNy),
+      }),
+    )
+    .pipeThrough(
+      new MigrateTileStream({
+        backend: ctx.backend,
+        tiles: pass.tileIds.map((id) => plan.tiles[id]),
+        ntx: plan.ntx,
+        tileInputs: (tile) => tileInputs(tile, setup),
+        preprocess: (samples, count) => preprocessor.apply(samples, count),
+        times,
+      }),
+    )
+    .pipeTo(
+      new TileWriter({
+        sink: ctx.sink,
+        grid,
+        time: setup.time,
+        classes,
+        manifest: ctx.manifest,
+        times,
+        onTile: async (finished) => {
+          progress.advance(0, 1);
+          if (job.tileTimings) {
+            progress.event("tile", {
+              tile: finished.tile.id,
+              traces: finished.traces,
+              seconds: finished.seconds,
+            });
+          }
+          await hooks.onTile?.(finished.tile.id);
+        },
+      }),
+      { signal },
+    ).catch((error) => {
+      throwIfAborted(signal);
+      throw explainAllocationFailure(
+        error,
+        `${pass.tileIds.length} tile(s) of ${plan.tileNx} x ${plan.tileNy} bins`,
+      );
+    });
+}
+
+/**
+ * Writes the empty tiles, then runs every pass.
+ *
+ * @param ctx the passes' context
+ * @returns traces read and samples zeroed
+ */
+export async function runPasses(ctx: PassContext): Promise<PassCounts> {
+  await writeEmptyTiles(ctx);
+  const { info } = ctx.setup;
+  const preprocessor = new TracePreprocessor({
+    ns: info.ns,
+    dt: info.dt,
+    rho: ctx.job.rho,
+    antialias: ctx.job.aa,
+  });
+  const counts: PassCounts = { tracesRead: 0, nonFiniteZeroed: 0 };
+  for (let index = 0; index < ctx.plan.passes.length; index++) {
+    await runPass(ctx, index, counts, preprocessor);
+  }
+  return counts;
+}
+
+/**
+ * An interrupted run: finished tiles are recorded, `--resume` continues.
+ *
+ * @param signal the run's abort signal
+ * @throws PstmError (exit 130, or 143 for SIGTERM) when the signal is aborted
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { throwIfAborted } from "./passes.ts";
+ * throwIfAborted(new AbortController().signal); // not aborted: nothing happens
+ * assert.throws(() => throwIfAborted(AbortSignal.abort("SIGTERM")), /--resume/);
+ * ```
+ */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (!signal?.aborted) return;
+  const reason = typeof signal.reason === "string" ? signal.reason : "abort";
+  throw new PstmError(
+    `interrupted by ${reason}; the tiles finished so far are recorded, run again with --resume`,
+    {},
+    reason === "SIGTERM" ? 143 : 130,
+  );
+}
+
+/**
+ * Counts batches and the time spent waiting for them; checks samples for
+ * NaN/Inf (an error naming the trace, or zeroed and counted on request).
+ */
+function timedReads(
+  input: ReadableStream<TraceBatch>,
+  times: StageTimes,
+  onBatch: (traces: number, zeroed: number) => void,
+  zeroNonFinite: boolean,
+  path: string,
+) {
+  const reader = input.getReader();
+  return new ReadableStream<TraceBatch>({
+    async pull(controller) {
+      const start = performance.now();
+      const { done, value } = await reader.read();
+      times.read += (performance.now() - start) / 1000;
+      if (done) {
+        controller.close();
+        return;
+      }
+      onBatch(value.count, checkFinite(value, zeroNonFinite, path));
+      controller.enqueue(value);
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  }, { highWaterMark: 2 });
+}
+
+/** Fails on the first NaN/Inf sample, or zeroes them all; returns how many were zeroed. */
+function checkFinite(batch: TraceBatch, zero: boolean, path: string): number {
+  const samples = batch.samples;
+  let zeroed = 0;
+  for (let i = 0; i < samples.length; i++) {
+    if (Number.isFinite(samples[i])) continue;
+    const trace = batch.firstTrace + Math.floor(i / batch.ns);
+    if (!zero) {
+      throw new PstmError(
+        `sample ${i % batch.ns} is ${samples[i]}; expected a finite number ` +
+          "(use --zero-non-finite to zero such samples)",
+        { file: path, trace, field: "samples" },
+      );
+    }
+    samples[i] = 0;
+    zeroed++;
+  }
+  return zeroed;
+}
