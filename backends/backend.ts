@@ -50,6 +50,12 @@ export interface KernelParams {
   spacingAzimuthDeg?: number;
   /** Amplitude weights (core/options.ts `WEIGHTS` lists them and their encodings). */
   weights: WeightsName;
+  /**
+   * Stretch mute as a fraction (0.3 = 30 %); 0 or absent: off. A sample at tau is left out
+   * of the image when the trace's offset x stretches it by more: sqrt(1 + x^2 / (v tau)^2) - 1
+   * > stretchMute (docs/algorithm.md, "Stretch mute").
+   */
+  stretchMute?: number;
   /** VTI anellipticity eta; 0 is isotropic. */
   eta: number;
   /** CPU threads, 0 = all cores. */

@@ -72,6 +72,13 @@ export function validateParams(p: KernelParams): void {
     throw new PstmError(optionMessage(WEIGHTS, p.weights), { field: "params.weights" });
   }
   need("eta", p.eta, Number.isFinite(p.eta) && p.eta > -0.5, "> -0.5 and finite");
+  const stretch = p.stretchMute ?? 0;
+  need(
+    "stretchMute",
+    stretch,
+    Number.isFinite(stretch) && stretch >= 0,
+    ">= 0 and finite (0: off)",
+  );
   const elements = p.nclass * p.npoints * p.ntau;
   need("nclass * npoints * ntau", elements, elements <= MAX_ELEMENTS, "<= 2^40");
 }

@@ -56,7 +56,7 @@ export const SYMBOLS = {
   pstm_tile_open: {
     parameters: [
       "pointer", // pstm_context* ctx
-      "buffer", // const pstm_params* params (76 bytes, copied)
+      "buffer", // const pstm_params* params (80 bytes, copied)
       "buffer", // const float* points [npoints][2] (kept until finish)
       "buffer", // const float* velocity [npoints][ntau] (kept until finish)
       "buffer", // float* image [nclass][npoints][ntau] (kept until finish)
@@ -128,4 +128,4 @@ export const SYMBOLS = {
 export type PstmLibrary = Deno.DynamicLibrary<typeof SYMBOLS>;
 
 /** `PSTM_ABI_VERSION` of the header these bindings were written for. */
-export const ABI_VERSION = 2;
+export const ABI_VERSION = 3;

@@ -69,6 +69,8 @@ Deno.test("encodeParams refuses each invalid field and names it", () => {
     ["aperture", { aperture: Number.NaN }],
     ["traceSpacingY", { traceSpacingY: Infinity }],
     ["spacingAzimuthDeg", { spacingAzimuthDeg: Number.NaN }],
+    ["stretchMute", { stretchMute: -0.1 }],
+    ["stretchMute", { stretchMute: Infinity }],
   ];
   for (const [field, override] of bad) {
     assertPstmError(
@@ -79,7 +81,7 @@ Deno.test("encodeParams refuses each invalid field and names it", () => {
   }
 });
 
-Deno.test("encodeParams writes the 76-byte pstm_params layout", () => {
+Deno.test("encodeParams writes the 80-byte pstm_params layout", () => {
   const bytes = encodeParams(
     plainParams({
       ns: 7,
@@ -88,10 +90,12 @@ Deno.test("encodeParams writes the 76-byte pstm_params layout", () => {
       antialias: true,
       traceSpacingY: 100,
       spacingAzimuthDeg: 30,
+      stretchMute: 0.3,
     }),
   );
   const view = new DataView(bytes.buffer);
-  assert.equal(bytes.length, 76);
+  assert.equal(bytes.length, 80);
+  assert.equal(view.getFloat32(PARAMS_OFFSET.stretch_mute, true), Math.fround(0.3));
   assert.equal(view.getFloat32(PARAMS_OFFSET.trace_spacing_y, true), 100);
   assert.equal(view.getFloat32(PARAMS_OFFSET.spacing_azimuth, true), 30);
   assert.equal(view.getInt32(PARAMS_OFFSET.ns, true), 7);

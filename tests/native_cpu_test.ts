@@ -39,6 +39,8 @@ interface Case {
   batches?: number;
   /** Full-mode parameter overrides of this case. */
   full?: Partial<KernelParams>;
+  /** Plain-mode parameter overrides of this case. */
+  plain?: Partial<KernelParams>;
 }
 
 const CASES: Case[] = [
@@ -82,6 +84,15 @@ const CASES: Case[] = [
     shape: { count: 80, extentX: 250, extentY: 300, maxHalfOffset: 400, azimuthSpreadDeg: 90 },
     full: { traceSpacing: 12.5, traceSpacingY: 100, spacingAzimuthDeg: 33 },
   },
+  {
+    // offsets to 1600 m over shallow times: a 15 % stretch mute leaves a good part out
+    name: "stretch mute",
+    layout: { kind: "grid", nx: 10, ny: 10, spacing: 25 },
+    shape: { count: 100, extentX: 250, extentY: 250, maxHalfOffset: 800, azimuthSpreadDeg: 90 },
+    nclass: 2,
+    plain: { stretchMute: 0.15 },
+    full: { stretchMute: 0.15 },
+  },
 ];
 
 /** Splits a batch into `n` consecutive batches. */
@@ -98,7 +109,9 @@ async function compare(c: Case, full: boolean, seed: number): Promise<void> {
   const points = makePoints(c.layout);
   const nclass = c.nclass ?? 1;
   const overrides = { npoints: points.length / 2, nclass };
-  const params = full ? fullParams({ ...c.full, ...overrides }) : plainParams(overrides);
+  const params = full
+    ? fullParams({ ...c.full, ...overrides })
+    : plainParams({ ...c.plain, ...overrides });
   const velocity = makeVelocity(params);
   const batch = makeBatch({ ...c.shape, nclass, ns: params.ns, integrated: full, seed });
 
@@ -125,6 +138,17 @@ async function compare(c: Case, full: boolean, seed: number): Promise<void> {
     `${c.name}: ${contributions} contributions, reference ${count}`,
   );
 }
+
+Deno.test("the stretch mute case leaves out a good part of the contributions", () => {
+  const c = CASES.find((c) => c.name === "stretch mute")!;
+  const points = makePoints(c.layout);
+  const counts = [0, 0.15].map((stretchMute) => {
+    const params = plainParams({ npoints: points.length / 2, nclass: 2, stretchMute });
+    const batch = makeBatch({ ...c.shape, nclass: 2, ns: params.ns, integrated: false, seed: 11 });
+    return referenceImage({ params, points, velocity: makeVelocity(params), batch }).contributions;
+  });
+  assert.ok(counts[1] < 0.8 * counts[0], `contributions ${counts[1]} muted, ${counts[0]} not`);
+});
 
 for (const c of CASES) {
   Deno.test(`NativeBackend cpu matches the reference in plain mode: ${c.name}`, async () => {

@@ -112,6 +112,18 @@ Deno.test({
 });
 
 Deno.test({
+  name: `WebGpuBackend matches the reference with a stretch mute, plain and full mode${because}`,
+  ignore: skip,
+  fn: async () => {
+    for (const mode of [PLAIN, FULL]) {
+      const muted = survey("wide", { ...mode, stretchMute: 0.1 });
+      const { contributions } = await compare(muted);
+      assert.ok(contributions < 0.9 * reference(survey("wide", mode)).contributions, "muted");
+    }
+  },
+});
+
+Deno.test({
   name: `WebGpuBackend matches the reference with obliquity weights and no eta${because}`,
   ignore: skip,
   fn: async () => {

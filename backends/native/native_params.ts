@@ -1,5 +1,5 @@
 /**
- * `KernelParams` -> the 76-byte `pstm_params` struct of csrc/include/pstm.h,
+ * `KernelParams` -> the 80-byte `pstm_params` struct of csrc/include/pstm.h,
  * validated in TypeScript (backends/validate_tile.ts, the checks every
  * backend runs) before any pointer crosses to native code; the library
  * checks again.
@@ -13,8 +13,8 @@ import { validateParams } from "../validate_tile.ts";
 
 export { validateParams } from "../validate_tile.ts";
 
-/** Size of `pstm_params` in bytes (19 fields of 4 bytes, no padding). */
-export const PARAMS_BYTES = 76;
+/** Size of `pstm_params` in bytes (20 fields of 4 bytes, no padding). */
+export const PARAMS_BYTES = 80;
 
 /** Byte offset of each `pstm_params` field, named as in pstm.h. */
 export const PARAMS_OFFSET = {
@@ -37,6 +37,7 @@ export const PARAMS_OFFSET = {
   reserved: 64,
   trace_spacing_y: 68,
   spacing_azimuth: 72,
+  stretch_mute: 76,
 } as const;
 
 const LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -45,7 +46,7 @@ const LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
  * Validates `p` and writes it as a `pstm_params` struct in native byte order.
  *
  * @param p tile parameters
- * @returns the 76 bytes to pass as `const pstm_params*`
+ * @returns the 80 bytes to pass as `const pstm_params*`
  * @throws {PstmError} when a field is out of range
  * @example
  * ```ts
@@ -54,7 +55,7 @@ const LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
  * const bytes = encodeParams({ ns: 500, t0: 0, dt: 0.004, npoints: 16, ntau: 100, tau0: 0,
  *   dtau: 0.004, nclass: 1, aperture: 0, maxAngle: 0, taper: 0, antialias: false,
  *   traceSpacing: 25, weights: "none", eta: 0, threads: 0 });
- * assert(bytes.length === 76);
+ * assert(bytes.length === 80);
  * ```
  */
 export function encodeParams(p: KernelParams): Uint8Array<ArrayBuffer> {
@@ -81,5 +82,6 @@ export function encodeParams(p: KernelParams): Uint8Array<ArrayBuffer> {
   view.setInt32(o.reserved, 0, LITTLE);
   view.setFloat32(o.trace_spacing_y, p.traceSpacingY ?? 0, LITTLE);
   view.setFloat32(o.spacing_azimuth, p.spacingAzimuthDeg ?? 0, LITTLE);
+  view.setFloat32(o.stretch_mute, p.stretchMute ?? 0, LITTLE);
   return bytes;
 }

@@ -61,6 +61,7 @@ export function referenceAccumulate(
     : p.traceSpacing;
   const aaCos = Math.cos(((p.spacingAzimuthDeg ?? 0) * Math.PI) / 180);
   const aaSin = Math.sin(((p.spacingAzimuthDeg ?? 0) * Math.PI) / 180);
+  const stretch = stretchLimit(p.stretchMute ?? 0);
   let contributions = 0;
   for (let k = 0; k < ntraces; k++) {
     const cls = traceClass[k];
@@ -68,6 +69,7 @@ export function referenceAccumulate(
     const sx = geometry[4 * k], sy = geometry[4 * k + 1];
     const gx = geometry[4 * k + 2], gy = geometry[4 * k + 3];
     const mx = 0.5 * (sx + gx), my = 0.5 * (sy + gy);
+    const offset2 = (gx - sx) ** 2 + (gy - sy) ** 2;
     const trace = traces.subarray(k * p.ns, (k + 1) * p.ns);
     for (let j = 0; j < p.npoints; j++) {
       const px = points[2 * j], py = points[2 * j + 1];
@@ -82,6 +84,8 @@ export function referenceAccumulate(
         const tau = p.tau0 + it * p.dtau;
         const v = velocity[j * p.ntau + it];
         const h = 0.5 * tau; // one-way vertical time
+        // stretch mute: left out where the offset stretches the wavelet beyond the limit
+        if (stretch > 0 && offset2 / (v * v) > stretch * tau * tau) continue;
         // aperture ratio q in [0, 1]: 1 at the edge of the radius or angle aperture
         let q = p.aperture > 0 ? dm / p.aperture : 0;
         if (tanMax > 0) {
@@ -124,6 +128,14 @@ export function referenceAccumulate(
     }
   }
   return contributions;
+}
+
+/**
+ * The stretch mute as a bound on x^2 / (v tau)^2: a sample is kept while
+ * sqrt(1 + x^2 / (v tau)^2) - 1 <= s, i.e. x^2 / v^2 <= ((1 + s)^2 - 1) tau^2. 0: no mute.
+ */
+function stretchLimit(s: number): number {
+  return s > 0 ? (1 + s) * (1 + s) - 1 : 0;
 }
 
 /**

@@ -6,7 +6,7 @@
  * Arguments and units
  * | binding | name        | layout                          | unit                      |
  * |---------|-------------|---------------------------------|---------------------------|
- * | 0       | prm         | Params (uniform, 80 bytes)      | s, m, m/s                 |
+ * | 0       | prm         | Params (uniform, 84 bytes)      | s, m, m/s                 |
  * | 1       | points      | [npoints][2] x, y               | m, from the grid origin   |
  * | 2       | velocity    | [npoints][ntau]                 | m/s (RMS)                 |
  * | 3       | image       | [nclass][npoints][ntau] (rw)    | accumulated amplitude     |
@@ -34,7 +34,7 @@ import { optionCode, WEIGHTS } from "../../core/options.ts";
  */
 export const MIGRATE_WGSL = /* wgsl */ `
 // Tile parameters: field for field pstm_params (with tan(max angle) precomputed)
-// plus the shape of this dispatch. 20 four-byte words.
+// plus the shape of this dispatch. 21 four-byte words.
 struct Params {
   ns: u32,            // samples per input trace
   t0: f32,            // time of the first input sample, s
@@ -56,6 +56,7 @@ struct Params {
   spacing_y: f32,     // antialiasing trace spacing across the spacing azimuth, m
   aa_cos: f32,        // cos and sin of the spacing azimuth
   aa_sin: f32,
+  stretch_k: f32,     // stretch mute: keep x^2 / v^2 <= stretch_k tau^2, (1 + s)^2 - 1; 0: off
 }
 
 override WG_SIZE: u32 = 64u;
@@ -156,6 +157,11 @@ fn migrate(
         // radius aperture (a hard disc around the midpoint), then the angle aperture;
         // q in [0, 1] is 1 at the edge of either
         var inside = !(prm.aperture > 0.0 && dm > prm.aperture);
+        // stretch mute: left out where the offset stretches the wavelet beyond the limit
+        let off = vec2<f32>(g.z - g.x, g.w - g.y);
+        if (prm.stretch_k > 0.0 && dot(off, off) / (v * v) > prm.stretch_k * tau * tau) {
+          inside = false;
+        }
         var q = select(0.0, dm / prm.aperture, prm.aperture > 0.0);
         if (prm.tan_max > 0.0) {
           inside = inside && dm <= reach;

@@ -39,8 +39,8 @@ export interface WebGpuBackendOptions {
   workgroupSize?: number;
 }
 
-/** Bytes of the kernel's uniform parameter block (20 four-byte words). */
-const PARAMS_BYTES = 80;
+/** Bytes of the kernel's uniform parameter block (21 four-byte words, padded to 16 bytes). */
+const PARAMS_BYTES = 96;
 /** Smallest buffer the backend creates (a binding may not be empty). */
 const MIN_BUFFER_BYTES = 16;
 
@@ -640,6 +640,7 @@ function paramsBlock(p: KernelParams, chunk: PointChunk, tanMax: number): ArrayB
     [p.traceSpacingY !== undefined && p.traceSpacingY > 0 ? p.traceSpacingY : p.traceSpacing, "f"],
     [Math.cos(((p.spacingAzimuthDeg ?? 0) * Math.PI) / 180), "f"],
     [Math.sin(((p.spacingAzimuthDeg ?? 0) * Math.PI) / 180), "f"],
+    [(p.stretchMute ?? 0) > 0 ? (1 + p.stretchMute!) ** 2 - 1 : 0, "f"],
   ];
   words.forEach(([value, type], i) => {
     if (type === "u") view.setUint32(4 * i, value, true);

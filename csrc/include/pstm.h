@@ -31,7 +31,7 @@ extern "C" {
 #endif
 
 /** ABI version; bump when a struct or signature changes. */
-#define PSTM_ABI_VERSION 2
+#define PSTM_ABI_VERSION 3
 
 /** Status codes: one flat enum, 0 is success. */
 typedef enum pstm_status {
@@ -52,7 +52,7 @@ typedef enum pstm_weights {
 
 /**
  * Parameters of one output tile. Every field is 4 bytes wide so the layout
- * has no padding (the host writes it with a DataView: 19 fields, 76 bytes).
+ * has no padding (the host writes it with a DataView: 20 fields, 80 bytes).
  */
 typedef struct pstm_params {
   int32_t ns;            /*  0 samples per input trace (>= 1)                   */
@@ -76,6 +76,10 @@ typedef struct pstm_params {
                                 <= 0: the same as trace_spacing                 */
   float spacing_azimuth; /* 72 direction of trace_spacing, degrees counter-clockwise
                                 from +x (the output grid's ix axis)             */
+  float stretch_mute;    /* 76 stretch mute, a fraction (0.3 = 30 %); 0: off. A sample
+                                at tau is left out when the trace's offset x gives
+                                sqrt(1 + x^2 / (v tau)^2) - 1 > stretch_mute
+                                (docs/algorithm.md, "Stretch mute")             */
 } pstm_params;
 
 /** Opaque backend context (thread pool or CUDA device, streams, buffers). */

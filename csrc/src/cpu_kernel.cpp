@@ -12,6 +12,7 @@
  * | reach[it]   | h v tan(max angle): how far the angle reaches     | m           |
  * | ds2, dr2    | squared horizontal distance point-source, -receiver | m^2       |
  * | dm          | horizontal distance point-midpoint                | m           |
+ * | off2        | squared source-receiver offset (stretch mute)     | m^2         |
  * | trace[i]    | sample at t0 + i dt, padded with trace[ns]=trace[ns-1] | amplitude |
  * | out[it]     | image column at tau = 2 h[it]                     | amplitude   |
  *
@@ -70,7 +71,7 @@ inline float taper_weight(float q, float start, float inv_fraction) {
 }
 
 /** One trace into one output column, specialised on the features in use. */
-template <bool AA, bool ANGLE, bool TAPER, bool WEIGHTS, bool ETA, bool TABLE>
+template <bool AA, bool ANGLE, bool TAPER, bool WEIGHTS, bool ETA, bool TABLE, bool STRETCH>
 int64_t column_kernel(const TileConsts& c, const Column& col, const Pair& pr,
                       float* __restrict out) {
   const float* __restrict h_of = col.h;
@@ -90,6 +91,7 @@ int64_t column_kernel(const TileConsts& c, const Column& col, const Pair& pr,
   const float inv_taper = c.taper > 0.f ? 1.f / c.taper : 0.f;
   const float eta2 = 2.f * c.eta, eta1 = 1.f + 2.f * c.eta;
   const bool spreading = c.weights == PSTM_WEIGHTS_SPREADING;
+  [[maybe_unused]] const float off2 = pr.off2, stretch_k4 = c.stretch_k4;
   // without an angle aperture the taper depends on the pair only
   const float pair_taper = TAPER ? taper_weight(q_radius, taper_start, inv_taper) : 1.f;
 
@@ -111,6 +113,9 @@ int64_t column_kernel(const TileConsts& c, const Column& col, const Pair& pr,
       const float q_angle = reach > 0.f ? dm / reach : 0.f;
       q = q_angle > q ? q_angle : q;
     }
+    // Stretch mute: the sample is left out where the offset stretches the
+    // wavelet beyond the limit, x^2 / v^2 > ((1 + s)^2 - 1) tau^2.
+    if constexpr (STRETCH) inside = inside && !(off2 * inv_v2 > stretch_k4 * h2);
 
     // 2. Time from the source to the image point and from the image point to
     //    the receiver (straight rays, RMS velocity): t^2 = h^2 + x^2 / v^2,
@@ -149,7 +154,7 @@ int64_t column_kernel(const TileConsts& c, const Column& col, const Pair& pr,
     //    (NaN never is); a sample outside the angle aperture gets u = -1.
     //    (One float comparison instead of a chain of bools: GCC 12 vectorises it.)
     float u = (t - t0) * inv_dt;
-    if constexpr (ANGLE) u = inside ? u : -1.f;
+    if constexpr (ANGLE || STRETCH) u = inside ? u : -1.f;
     const float uc = clamp_index(u, last);
     const bool valid = uc == u;
 
@@ -197,10 +202,10 @@ int64_t column_kernel(const TileConsts& c, const Column& col, const Pair& pr,
 template <std::size_t... F>
 constexpr std::array<ColumnKernel, sizeof...(F)> make_table(std::index_sequence<F...>) {
   return {&column_kernel<(F & 1) != 0, (F & 2) != 0, (F & 4) != 0, (F & 8) != 0,
-                         (F & 16) != 0, (F & 32) != 0>...};
+                         (F & 16) != 0, (F & 32) != 0, (F & 64) != 0>...};
 }
 
-constexpr auto kKernels = make_table(std::make_index_sequence<64>{});
+constexpr auto kKernels = make_table(std::make_index_sequence<128>{});
 
 }  // namespace
 
@@ -225,6 +230,8 @@ TileConsts make_consts(const pstm_params& p) {
   c.aa_vy = static_cast<float>(std::cos(az) * across);
   c.weights = p.weights;
   c.eta = p.eta;
+  const double s = p.stretch_mute;
+  c.stretch_k4 = s > 0.0 ? static_cast<float>(4.0 * ((1.0 + s) * (1.0 + s) - 1.0)) : 0.f;
   // Every leg takes at least h, so t >= tau: output times later than the
   // end of the trace read nothing (two indices of slack for rounding).
   const double x = (double(p.t0) + double(p.ns - 1) * p.dt - p.tau0) / p.dtau;
@@ -247,6 +254,7 @@ bool make_pair(const TileConsts& c, const Column& col, double px, double py, dou
   pr.dr2 = float(dxr * dxr + dyr * dyr);
   pr.dm = float(dm);
   pr.q_radius = c.aperture > 0.f ? float(dm / c.aperture) : 0.f;
+  pr.off2 = float((gx - sx) * (gx - sx) + (gy - sy) * (gy - sy));
   pr.ts_lo = pr.ts_hi = pr.tr_lo = pr.tr_hi = nullptr;
   pr.fs = pr.fr = 0.f;
   pr.it0 = 0;
@@ -272,6 +280,13 @@ bool make_pair(const TileConsts& c, const Column& col, double px, double py, dou
     if (past_end(mid)) hi = mid; else lo = mid + 1;
   }
   pr.it1 = lo;
+  // stretch mute: skip the leading samples the kernel would leave out (same float test)
+  if (c.stretch_k4 > 0.f) {
+    while (pr.it0 < pr.it1 &&
+           pr.off2 * col.inv_v2[pr.it0] > c.stretch_k4 * (col.h[pr.it0] * col.h[pr.it0])) {
+      ++pr.it0;
+    }
+  }
   return pr.it0 < pr.it1;
 }
 
@@ -316,9 +331,10 @@ ColumnKernel select_kernel(const TileConsts& c, bool table) {
   const bool taper = c.taper > 0.f && (c.aperture > 0.f || angle);
   const bool weights = c.weights != PSTM_WEIGHTS_NONE;
   const bool eta = c.eta != 0.f;
+  const bool stretch = c.stretch_k4 > 0.f;
   const unsigned index = (c.antialias ? 1u : 0u) | (angle ? 2u : 0u) | (taper ? 4u : 0u) |
                          (weights ? 8u : 0u) | (eta && !table ? 16u : 0u) |
-                         (table ? 32u : 0u);
+                         (table ? 32u : 0u) | (stretch ? 64u : 0u);
   return kKernels[index];
 }
 

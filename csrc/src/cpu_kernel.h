@@ -28,6 +28,7 @@ struct TileConsts {
   float aa_vx, aa_vy;   // (-sin a, cos a) trace_spacing_y / dt: dip across it -> samples
   int32_t weights;      // pstm_weights
   float eta;            // VTI anellipticity
+  float stretch_k4;     // stretch mute: keep x^2 / v^2 <= stretch_k4 h^2, 4 ((1 + s)^2 - 1); 0: off
   int32_t it_cap;       // no output index >= it_cap can read inside a trace
 };
 
@@ -51,6 +52,7 @@ struct Pair {
   float ds2, dr2;      // squared horizontal distances to source and receiver, m^2
   float dm;            // horizontal distance to the midpoint, m
   float q_radius;      // dm / aperture (0 without a radius aperture)
+  float off2;          // squared source-receiver offset, m^2 (for the stretch mute)
   int32_t it0, it1;    // visit tau indices [it0, it1)
   // traveltime table (set by table_legs): rows bracketing each leg's distance
   const float* ts_lo;  // table row at distance floor(|x_s| / dx), [ntau] one-way times, s

@@ -52,6 +52,7 @@ struct TraceStage {
   float dm[kBlock];       // |p - m|, m
   float dxs[kBlock], dys[kBlock];  // p - s, m (antialiasing)
   float dxr[kBlock], dyr[kBlock];  // p - r, m (antialiasing)
+  float off2[kBlock];     // |r - s|^2, m^2 (stretch mute)
 };
 
 /** Largest x over the block; every thread of the block must call it. */
@@ -179,6 +180,7 @@ __global__ void __launch_bounds__(kBlock)
       stage.ds2[slot] = stage.dxs[slot] * stage.dxs[slot] + stage.dys[slot] * stage.dys[slot];
       stage.dr2[slot] = stage.dxr[slot] * stage.dxr[slot] + stage.dyr[slot] * stage.dyr[slot];
       stage.dm[slot] = dm;
+      stage.off2[slot] = (g.z - g.x) * (g.z - g.x) + (g.w - g.y) * (g.w - g.y);
     }
     __syncthreads();
 
@@ -195,6 +197,8 @@ __global__ void __launch_bounds__(kBlock)
             if (reach > 0.0f) q = fmaxf(q, dm_s * inv_reach);
           }
           weight = taper_weight(q, a.taper);
+          // stretch mute: x^2 / v^2 > ((1 + s)^2 - 1) tau^2 is left out
+          if (a.stretch_k4 > 0.0f && stage.off2[s] * inv_v2 > a.stretch_k4 * (h * h)) continue;
         }
         // time from source to image point and from image point to receiver
         const float eta = kFull ? a.eta : 0.0f;
@@ -256,6 +260,8 @@ KernelArgs make_kernel_args(const pstm_params& p) {
   a.aa_vy = float(cos(az) * across);
   a.weights = p.weights;
   a.eta = p.eta;
+  const double s = p.stretch_mute;
+  a.stretch_k4 = s > 0.0 ? float(4.0 * ((1.0 + s) * (1.0 + s) - 1.0)) : 0.0f;
   return a;
 }
 

@@ -48,6 +48,8 @@ constexpr int kChunk = 128;
  * | aa_v         | (-sin a, cos a) trace_spacing_y / dt: across    | m/s    |
  * | weights      | a pstm_weights value                            |        |
  * | eta          | VTI anellipticity of each leg; 0: isotropic     |        |
+ * | stretch_k4   | stretch mute: keep x^2 / v^2 <= stretch_k4 h^2, | 1      |
+ * |              | 4 ((1 + s)^2 - 1); 0: off                        |        |
  */
 struct KernelArgs {
   int32_t ns;
@@ -64,6 +66,7 @@ struct KernelArgs {
   float aa_vx, aa_vy;
   int32_t weights;
   float eta;
+  float stretch_k4;
 };
 
 /** Derives the kernel arguments of a tile from validated parameters (ntraces = 0). */
@@ -71,12 +74,12 @@ KernelArgs make_kernel_args(const pstm_params& p);
 
 /**
  * True when the plain kernel computes the same as the full one: no taper,
- * no angle limit, no antialiasing, no weights, no eta (a hard radius disc is
- * plain). Plain mode then skips the per-sample work it does not need.
+ * no angle limit, no antialiasing, no weights, no eta, no stretch mute (a hard
+ * radius disc is plain). Plain mode then skips the per-sample work it does not need.
  */
 inline bool is_plain(const KernelArgs& a) {
   return a.taper <= 0.0f && a.tan_max <= 0.0f && a.antialias == 0 && a.weights == 0 &&
-         a.eta == 0.0f;
+         a.eta == 0.0f && a.stretch_k4 <= 0.0f;
 }
 
 /**

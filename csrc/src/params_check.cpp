@@ -64,6 +64,9 @@ pstm_status check_params(const pstm_params* p) {
   if (!(finite(p->eta) && p->eta > -0.5f)) return bad("eta", "> -0.5 and finite", p->eta);
   if (p->threads < 0) return bad("threads", ">= 0 (0: all cores)", p->threads);
   if (p->reserved != 0) return bad("reserved", "0", p->reserved);
+  if (!(finite(p->stretch_mute) && p->stretch_mute >= 0)) {
+    return bad("stretch_mute", ">= 0 and finite (0: off)", p->stretch_mute);
+  }
   return PSTM_OK;
 }
 

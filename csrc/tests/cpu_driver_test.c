@@ -76,7 +76,7 @@ static void test_invalid_params(void) {
   struct {
     const char* field;
     pstm_params p;
-  } cases[16];
+  } cases[24];
   int n = 0;
   const pstm_params base = plain_params(8, 0.004f, 1, 4, 0.004f);
 #define BAD(name, stmt) cases[n].field = name; cases[n].p = base; { pstm_params* q = &cases[n].p; stmt; } ++n
@@ -96,6 +96,7 @@ static void test_invalid_params(void) {
   BAD("threads", q->threads = -1);
   BAD("reserved", q->reserved = 3);
   BAD("aperture", q->aperture = NAN);
+  BAD("stretch_mute", q->stretch_mute = -0.25f);
 #undef BAD
   for (int i = 0; i < n; ++i) {
     pstm_status s = migrate(&cases[i].p, points, velocity, 0, NULL, NULL, NULL, image, NULL);
