@@ -227,7 +227,7 @@ Deno.test("pstm migrate warns when the output grid misses the survey's midpoints
     "--velocity",
     survey.velocity,
     "--grid",
-    "0,0,25,25,10,10",
+    "1250,2200,25,25,10,10", // overlaps the survey's corner: 3 x 3 of its 13 x 11 bins
     "--aperture",
     "100",
     "--log",
@@ -236,7 +236,21 @@ Deno.test("pstm migrate warns when the output grid misses the survey's midpoints
   assert.equal(result.code, 0, result.stderr);
   const warning = result.stderr.trim().split("\n").map((line) => JSON.parse(line))
     .find((e) => e.event === "warning");
-  assert.equal(warning?.midpointsInsideGrid, 0);
+  assert.equal(warning?.midpointsInsideGrid, 3 * 3 * survey.spec.offsets.length);
+  // a grid that no midpoint falls in is refused (pipeline/job/job_checks.ts)
+  const none = await runCli([
+    "migrate",
+    survey.path,
+    "-o",
+    `${survey.dir}/none.sgy`,
+    "--velocity",
+    survey.velocity,
+    "--grid",
+    "0,0,25,25,10,10",
+    "-q",
+  ]);
+  assert.equal(none.code, 2, none.stderr);
+  assert.match(none.stderr, /no trace midpoint falls inside the output grid/);
   const good = await runCli([
     "migrate",
     survey.path,

@@ -27,6 +27,8 @@ import { outputFiles } from "../output/output_files.ts";
 import { newStageTimes } from "../streams/stage_times.ts";
 import { alreadyComplete, finalizeOutput, removeIfNothingRecorded } from "./finalize.ts";
 import { parseNoCheck } from "../plan/checks.ts";
+import { checkSurveySamples, SurveyChecks } from "../plan/survey_checks.ts";
+import { checkJobAgainstSurvey } from "./job_checks.ts";
 import { checkDiskSpace, checkInputSampling, checkJobPaths, checkMemoryFlag } from "./preflight.ts";
 import type { JobConfig } from "./job_config.ts";
 import { createOutputVolume } from "./output_volume.ts";
@@ -76,8 +78,10 @@ export async function runMigration(
   try {
     checkInputSampling(input.file.info.dt, input.name);
     const scanStart = performance.now();
-    const setup = await setupJob(job, input);
+    const setup = await setupJob(job, input, new SurveyChecks(input.name, noCheck));
     const { grid, time, classes } = setup;
+    await checkSurveySamples(input.file, input.name, noCheck);
+    await checkJobAgainstSurvey(job, setup, noCheck);
     if (!noCheck.has("disk-space")) {
       await checkDiskSpace({
         output: job.output,

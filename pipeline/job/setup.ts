@@ -24,6 +24,7 @@ import {
   parseOffsetClasses,
 } from "../plan/offset_classes.ts";
 import { scanBatches } from "../plan/scan.ts";
+import type { SurveyChecks } from "../plan/survey_checks.ts";
 import { headerMapWith } from "../segy/header_map.ts";
 import { SegyFile } from "../segy/segy_file.ts";
 import type { SegyInfo } from "../segy/segy_info.ts";
@@ -145,6 +146,7 @@ async function spoolStdin(path: string, source: ReadableStream<Uint8Array>): Pro
  *
  * @param file the open input
  * @param suggestGrid also suggest a grid
+ * @param checks the survey's plausibility checks, fed every batch and run on the whole
  * @returns the geometry table, and the suggested grid when asked for
  * @example
  * ```ts
@@ -160,6 +162,7 @@ async function spoolStdin(path: string, source: ReadableStream<Uint8Array>): Pro
 export async function readGeometry(
   file: SegyFile,
   suggestGrid: boolean,
+  checks?: SurveyChecks,
 ): Promise<{ geometry: GeometryTable; grid?: GridSpec }> {
   const n = file.info.traceCount;
   const geometry = new GeometryTable(n);
@@ -167,8 +170,10 @@ export async function readGeometry(
     for (let first = 0; first < n; first += HEADER_BATCH) {
       const batch = await file.readHeaders(first, Math.min(HEADER_BATCH, n - first));
       geometry.append(batch);
+      checks?.add(batch);
       yield batch;
     }
+    checks?.checkGeometry(geometry); // before a grid is suggested from implausible coordinates
   }
   if (!suggestGrid) {
     for await (const _ of headers());
@@ -288,6 +293,7 @@ export function apertureReach(
  *
  * @param job the validated job
  * @param input the opened input
+ * @param checks the survey's plausibility checks (run on the headers before the grid)
  * @returns the setup
  * @throws PstmError for a bad grid, time axis, offset classes or velocity
  * @example
@@ -304,9 +310,13 @@ export function apertureReach(
  * await input.close();
  * ```
  */
-export async function setupJob(job: JobConfig, input: JobInput): Promise<JobSetup> {
+export async function setupJob(
+  job: JobConfig,
+  input: JobInput,
+  checks?: SurveyChecks,
+): Promise<JobSetup> {
   const info = input.file.info;
-  const scanned = await readGeometry(input.file, job.grid === undefined);
+  const scanned = await readGeometry(input.file, job.grid === undefined, checks);
   const grid = checkGrid(job.grid ? parseGridFlag(job.grid) : scanned.grid!);
   const time = timeAxisOf(job, info);
   const classes = job.offsetClasses
