@@ -343,9 +343,15 @@ function chooseTileShape(
  */
 export type FootprintFunction = (mx: number, my: number, out: Int32Array) => boolean;
 
+/** Relative slack of the footprint's reach over the kernel's aperture. */
+export const FOOTPRINT_SLACK_RELATIVE = 1e-4;
+/** Absolute slack of the footprint's reach, m (float32 coordinates round by mm at 1e5 m). */
+export const FOOTPRINT_SLACK_METRES = 1;
+
 /**
- * The footprint function of a plan: the bins within `reach` of a midpoint,
- * as a range of tiles.
+ * The footprint function of a plan: the bins within `reach` of a midpoint
+ * (plus {@link FOOTPRINT_SLACK_RELATIVE} and {@link FOOTPRINT_SLACK_METRES}, so
+ * that it keeps every pair the kernel's aperture test keeps), as a range of tiles.
  *
  * @param request the plan request (grid, binOf, reach)
  * @param tileNx bins per tile along the first axis
@@ -359,7 +365,12 @@ export function makeFootprint(
 ): FootprintFunction {
   const { nx, ny, reach } = request;
   const ntx = Math.ceil(nx / tileNx), nty = Math.ceil(ny / tileNy);
-  const rx = reach / request.dx, ry = reach / request.dy;
+  // Conservative: the kernel tests each pair's distance from float32 coordinates, which can
+  // round a midpoint just past the reach (in float64 here) onto it; a pruning test that is
+  // not a superset of the kernel's makes the image depend on the tiling. The slack admits
+  // only pairs the kernel then decides on, so it changes no result, only a little work.
+  const padded = reach + FOOTPRINT_SLACK_RELATIVE * reach + FOOTPRINT_SLACK_METRES;
+  const rx = padded / request.dx, ry = padded / request.dy;
   return (mx, my, out) => {
     if (!Number.isFinite(reach)) {
       out[0] = 0, out[1] = ntx - 1, out[2] = 0, out[3] = nty - 1;
