@@ -142,7 +142,11 @@ Deno.test("job check: velocity times in ms on a record in s are refused", async 
   assert.match(e.message, /times in ms\?/);
   assert.equal(e.location.field, "--velocity");
   const picks = `${survey.dir}/picks.csv`;
-  await Deno.writeTextFile(picks, "x,y,tau,v\n0,0,0,1800\n0,0,600,2500\n");
+  const corners = [[0, 0], [5000, 0], [0, 5000], [5000, 5000]];
+  await Deno.writeTextFile(
+    picks,
+    "x,y,tau,v\n" + corners.map(([x, y]) => `${x},${y},0,1800\n${x},${y},600,2500\n`).join(""),
+  );
   try {
     await refused(survey, { velocity: picks }, /picks\.csv, field --velocity: velocity times/);
   } finally {
