@@ -59,6 +59,12 @@ export {
 } from "./pipeline/plan/scan.ts";
 
 // the migration streams and their planning
+export {
+  checkFinite,
+  type FiniteCheckOptions,
+  FiniteCheckStream,
+} from "./pipeline/streams/finite_check_stream.ts";
+export { type BatchPreprocessor, PreprocessStream } from "./pipeline/streams/preprocess_stream.ts";
 export { BinGeometryStream, type BinnedBatch } from "./pipeline/streams/bin_geometry_stream.ts";
 export { type FinishedTile, MigrateTileStream } from "./pipeline/streams/migrate_tile_stream.ts";
 export { TileWriter, type TraceSink } from "./pipeline/streams/tile_writer.ts";

@@ -4,6 +4,9 @@ import { BinGeometryStream } from "../pipeline/streams/bin_geometry_stream.ts";
 import { GeometryTable } from "../pipeline/plan/geometry_table.ts";
 import { binOf, gridPoints, type GridSpec } from "../pipeline/plan/grid.ts";
 import { MigrateTileStream } from "../pipeline/streams/migrate_tile_stream.ts";
+import { FiniteCheckStream } from "../pipeline/streams/finite_check_stream.ts";
+import { PreprocessStream } from "../pipeline/streams/preprocess_stream.ts";
+import { PstmError } from "../core/errors.ts";
 import { newStageTimes } from "../pipeline/streams/stage_times.ts";
 import { synthBatches, synthPreset, synthVelocityAt } from "../pipeline/synth/synth.ts";
 import { makeFootprint, planTiles } from "../pipeline/plan/tile_plan.ts";
@@ -104,7 +107,6 @@ async function migrateThroughStreams(tileBins: [number, number], batchSize: numb
             }
             return { params: { ...base, npoints }, points, velocity };
           },
-          preprocess: (samples) => samples,
           times,
         }),
       )
@@ -168,4 +170,108 @@ Deno.test("streams: the diffractor focuses at its bin and time", async () => {
     Math.abs(best.it * time.dtau - d.tau) <= time.dtau,
     `focused at ${best.it * time.dtau}`,
   );
+});
+
+Deno.test("streams: FiniteCheckStream names the trace of a NaN, or zeroes and counts every NaN/Inf", async () => {
+  const [a, b] = [...synthBatches(spec, 64)];
+  b.samples[3 * spec.ns + 5] = NaN;
+  b.samples[7] = -Infinity;
+  await assert.rejects(
+    () =>
+      fromArray([a, b]).pipeThrough(new FiniteCheckStream({ zero: false, file: "in.sgy" })).pipeTo(
+        new WritableStream(),
+      ),
+    (e: unknown) =>
+      e instanceof PstmError && e.exitCode === 2 && /in\.sgy/.test(e.message) &&
+      /trace 64/.test(e.message) && /sample 7 is -Infinity/.test(e.message),
+  );
+  const seen: [number, number][] = [];
+  const check = new FiniteCheckStream({
+    zero: true,
+    file: "in.sgy",
+    onBatch: (traces, zeroed) => seen.push([traces, zeroed]),
+  });
+  const out = await Array.fromAsync(fromArray([a, b]).pipeThrough(check));
+  assert.equal(out.length, 2);
+  assert.deepEqual(seen, [[a.count, 0], [b.count, 2]]);
+  assert.equal(check.zeroed, 2);
+  assert.ok(out[1].samples.every(Number.isFinite));
+  assert.equal(out[1].samples[3 * spec.ns + 5], 0);
+});
+
+Deno.test("streams: PreprocessStream preprocesses batch k+1 while the kernel of batch k runs", async () => {
+  const batches = [...synthBatches(spec, 32)].slice(0, 4);
+  const log: string[] = [];
+  const preprocessor = {
+    apply(samples: Float32Array) {
+      log.push(`preprocess ${samples.length}`);
+      return samples.map((v) => 2 * v);
+    },
+  };
+  const release: (() => void)[] = [];
+  const backend = {
+    name: "slow",
+    device: "test",
+    openTile: () => ({
+      async accumulate(batch: { count: number; traces: Float32Array }) {
+        log.push("kernel start");
+        await new Promise<void>((resolve) => release.push(resolve));
+        log.push("kernel end");
+        assert.equal(batch.traces[0], 2 * firstSample); // preprocessed samples reach the kernel
+      },
+      finish: () => Promise.resolve(new Float32Array(2 * 4 * time.ntau)),
+      close() {},
+    }),
+    stats: () => ({ contributions: 0, kernelSeconds: 0, deviceBytes: 0 }),
+    close() {},
+  };
+  const firstSample = batches[0].samples[0];
+  // the kernel finishes a batch only after the next one was preprocessed (or after 50 ms)
+  const timer = setInterval(() => release.shift()?.(), 50);
+  const tile = {
+    id: 0,
+    ix0: 0,
+    ix1: 2,
+    iy0: 0,
+    iy1: 2,
+    firstTrace: 0,
+    lastTrace: 1e9,
+    traceCount: 1,
+    bytes: 0,
+  };
+  const times = newStageTimes();
+  const finished = await Array.fromAsync(
+    fromArray(batches)
+      .pipeThrough(new PreprocessStream(preprocessor, times))
+      .pipeThrough(
+        new BinGeometryStream({
+          origin: [grid.x0, grid.y0],
+          classOf: () => 0,
+          footprint: (_x, _y, out) => (out.fill(0), true),
+        }),
+      )
+      .pipeThrough(
+        new MigrateTileStream({
+          backend,
+          tiles: [tile],
+          ntx: 1,
+          tileInputs: () => ({
+            params: { ...base, npoints: 4 },
+            points: new Float32Array(8),
+            velocity: new Float32Array(4 * time.ntau),
+          }),
+          times,
+        }),
+      ),
+  );
+  clearInterval(timer);
+  assert.equal(finished.length, 1);
+  const firstKernelEnd = log.indexOf("kernel end");
+  const preprocessed = log.slice(0, firstKernelEnd).filter((e) => e.startsWith("preprocess"));
+  assert.ok(
+    preprocessed.length >= 2,
+    `before the first kernel call ended: ${log.slice(0, firstKernelEnd)}`,
+  );
+  assert.equal(log.filter((e) => e === "kernel end").length, batches.length);
+  assert.ok(times.preprocess >= 0 && times.kernel > 0);
 });

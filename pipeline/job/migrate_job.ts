@@ -8,8 +8,9 @@
  * 2. plan (plan.ts): budget, fingerprint, tile shape, then the tiles and
  *    passes left once the manifest says what is done;
  * 3. passes (passes.ts): empty tiles, then each pass streamed through
- *    SegyFile -> non-finite check -> BinGeometryStream -> MigrateTileStream
- *    -> TileWriter into the preallocated `OUT.partial` (output_volume.ts);
+ *    SegyFile -> FiniteCheckStream -> PreprocessStream -> BinGeometryStream
+ *    -> MigrateTileStream -> TileWriter into the preallocated `OUT.partial`
+ *    (output_volume.ts);
  * 4. finalize (finalize.ts): renamed to OUT when every tile is recorded
  *    (a run failing before its first tile removes OUT.partial);
  * 5. summary (summary.ts).

@@ -1,8 +1,9 @@
 /**
  * Stage 3 of a migration job: the tiles no trace reaches written as zeros,
  * then each pass over the input streamed through
- * SegyFile -> non-finite check -> BinGeometryStream -> MigrateTileStream ->
- * TileWriter, every finished tile durable and recorded before the next.
+ * SegyFile -> FiniteCheckStream -> PreprocessStream -> BinGeometryStream ->
+ * MigrateTileStream -> TileWriter, every finished tile durable and recorded
+ * before the next.
  *
  * @module
  */
@@ -20,10 +21,11 @@ import {
   type TileInfo,
   type TilePlan,
 } from "../plan/tile_plan.ts";
-import type { TraceBatch } from "../segy/trace_batch.ts";
 import { BinGeometryStream } from "../streams/bin_geometry_stream.ts";
 import { MigrateTileStream } from "../streams/migrate_tile_stream.ts";
-import type { StageTimes } from "../streams/stage_times.ts";
+import { type StageTimes, timeReads } from "../streams/stage_times.ts";
+import { FiniteCheckStream } from "../streams/finite_check_stream.ts";
+import { PreprocessStream } from "../streams/preprocess_stream.ts";
 import { TileWriter, type TraceSink, writeTile } from "../streams/tile_writer.ts";
 import type { JobConfig } from "./job_config.ts";
 import type { Progress } from "./progress.ts";
@@ -160,17 +162,19 @@ export async function runPass(
     count: pass.lastTrace - pass.firstTrace + 1,
     batchSize: job.batchSize,
   });
-  await timedReads(
-    input,
-    times,
-    (n, zeroed) => {
-      counts.tracesRead += n;
-      counts.nonFiniteZeroed += zeroed;
-      progress.advance(n);
-    },
-    job.zeroNonFinite,
-    setup.input.name,
-  )
+  await timeReads(input, times)
+    .pipeThrough(
+      new FiniteCheckStream({
+        zero: job.zeroNonFinite,
+        file: setup.input.name,
+        onBatch: (n, zeroed) => {
+          counts.tracesRead += n;
+          counts.nonFiniteZeroed += zeroed;
+          progress.advance(n);
+        },
+      }),
+    )
+    .pipeThrough(new PreprocessStream(preprocessor, times))
     .pipeThrough(
       new BinGeometryStream({
         origin: [grid.x0, grid.y0],
@@ -184,7 +188,6 @@ export async function runPass(
         tiles: pass.tileIds.map((id) => plan.tiles[id]),
         ntx: plan.ntx,
         tileInputs: (tile) => tileInputs(tile, setup),
-        preprocess: (samples, count) => preprocessor.apply(samples, count),
         times,
       }),
     )
@@ -261,54 +264,4 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
     {},
     reason === "SIGTERM" ? 143 : 130,
   );
-}
-
-/**
- * Counts batches and the time spent waiting for them; checks samples for
- * NaN/Inf (an error naming the trace, or zeroed and counted on request).
- */
-function timedReads(
-  input: ReadableStream<TraceBatch>,
-  times: StageTimes,
-  onBatch: (traces: number, zeroed: number) => void,
-  zeroNonFinite: boolean,
-  path: string,
-) {
-  const reader = input.getReader();
-  return new ReadableStream<TraceBatch>({
-    async pull(controller) {
-      const start = performance.now();
-      const { done, value } = await reader.read();
-      times.read += (performance.now() - start) / 1000;
-      if (done) {
-        controller.close();
-        return;
-      }
-      onBatch(value.count, checkFinite(value, zeroNonFinite, path));
-      controller.enqueue(value);
-    },
-    cancel(reason) {
-      return reader.cancel(reason);
-    },
-  }, { highWaterMark: 2 });
-}
-
-/** Fails on the first NaN/Inf sample, or zeroes them all; returns how many were zeroed. */
-function checkFinite(batch: TraceBatch, zero: boolean, path: string): number {
-  const samples = batch.samples;
-  let zeroed = 0;
-  for (let i = 0; i < samples.length; i++) {
-    if (Number.isFinite(samples[i])) continue;
-    const trace = batch.firstTrace + Math.floor(i / batch.ns);
-    if (!zero) {
-      throw new PstmError(
-        `sample ${i % batch.ns} is ${samples[i]}; expected a finite number ` +
-          "(use --zero-non-finite to zero such samples)",
-        { file: path, trace, field: "samples" },
-      );
-    }
-    samples[i] = 0;
-    zeroed++;
-  }
-  return zeroed;
 }

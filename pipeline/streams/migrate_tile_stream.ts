@@ -1,7 +1,8 @@
 /**
- * MigrateTileStream: preprocesses each batch once, has the backend add it
- * into every open tile it reaches, and emits each tile as soon as its last
- * contributing trace (known from the plan) has passed.
+ * MigrateTileStream: has the backend add each (preprocessed: see
+ * PreprocessStream) batch into every open tile it reaches, and emits each
+ * tile as soon as its last contributing trace (known from the plan) has
+ * passed.
  *
  * @module
  */
@@ -33,8 +34,6 @@ export interface MigrateTileOptions {
   ntx: number;
   /** Points, velocity and parameters of a tile, computed when it opens. */
   tileInputs: (tile: TileInfo) => TileInputs;
-  /** Preprocessing of `count` traces `[count][ns]` (rho filter, antialiasing). */
-  preprocess: (samples: Float32Array, count: number) => Float32Array;
   /** Stage timer to add to. */
   times: StageTimes;
 }
@@ -58,8 +57,7 @@ interface OpenTile {
  * import { ReferenceBackend } from "../../backends/reference/reference_backend.ts";
  * import { newStageTimes } from "./stage_times.ts";
  * const stream = new MigrateTileStream({ backend: new ReferenceBackend(), tiles: [], ntx: 1,
- *   tileInputs: () => { throw new Error("no tiles"); }, preprocess: (s) => s,
- *   times: newStageTimes() });
+ *   tileInputs: () => { throw new Error("no tiles"); }, times: newStageTimes() });
  * assert(stream.writable instanceof WritableStream);
  * ```
  */
@@ -67,7 +65,7 @@ export class MigrateTileStream extends TransformStream<BinnedBatch, FinishedTile
   /**
    * Checks the options and creates the stream.
    *
-   * @param options backend, tiles of the pass, preprocessing
+   * @param options backend, tiles of the pass, tile inputs, stage timer
    */
   constructor(options: MigrateTileOptions) {
     if (!(options.ntx >= 1)) {
@@ -115,10 +113,8 @@ export class MigrateTileStream extends TransformStream<BinnedBatch, FinishedTile
           });
         }
         if (open.length > 0) {
-          let start = performance.now();
-          const traces = options.preprocess(batch.samples, batch.count);
-          times.preprocess += (performance.now() - start) / 1000;
-          start = performance.now();
+          const traces = batch.samples;
+          const start = performance.now();
           for (const entry of open) {
             const sub = selectTraces(binned, traces, entry, first);
             if (sub.count === 0) continue;
