@@ -125,6 +125,12 @@ export interface Backend {
   readonly memoryLimit?: number;
   /** Opens an output tile. */
   openTile(inputs: TileInputs): BackendTile;
+  /**
+   * Bytes one output column holds while its tile is open, host and device together: the
+   * image (`nclass` x `ntau` floats), the velocity and point the tile is given, and the
+   * backend's own per-column arrays. The planner sizes tiles to the memory budget with it.
+   */
+  bytesPerColumn(params: KernelParams): number;
   /** Statistics so far. */
   stats(): BackendStats;
   /** Releases the backend; safe to call twice. */

@@ -25,8 +25,16 @@
  * @module
  */
 
-import type { Backend, BackendStats, BackendTile, KernelBatch, TileInputs } from "./backend.ts";
+import type {
+  Backend,
+  BackendStats,
+  BackendTile,
+  KernelBatch,
+  KernelParams,
+  TileInputs,
+} from "./backend.ts";
 import type { TraveltimeTableMode } from "../core/options.ts";
+import { TileLifecycle } from "./tile_lifecycle.ts";
 
 export type { TraveltimeTableMode } from "../core/options.ts";
 
@@ -177,6 +185,14 @@ export class TraveltimeTableBackend implements Backend {
     return new TabledTile(this, tile, inputs, shape);
   }
 
+  /**
+   * @param params the tile parameters
+   * @returns the inner backend's bytes per column (the table is a fixed cost per tile)
+   */
+  bytesPerColumn(params: KernelParams): number {
+    return this.#inner.bytesPerColumn(params);
+  }
+
   /** @returns the inner backend's statistics */
   stats(): BackendStats {
     return this.#inner.stats();
@@ -278,13 +294,18 @@ export class TraveltimeTableBackend implements Backend {
   }
 }
 
-/** A tile that switches to the table once the backend has decided for it. */
+/**
+ * A tile that switches to the table once the backend has decided for it. Its calls queue in
+ * the shared lifecycle (backends/tile_lifecycle.ts), so a calibration and the switch never
+ * interleave with another batch.
+ */
 class TabledTile implements BackendTile {
   #owner: TraveltimeTableBackend;
   #inner: BackendTile;
   #inputs: TileInputs;
   #shape: { nx: number; maxDistance: number };
   #applied = false;
+  #life: TileLifecycle;
 
   constructor(
     owner: TraveltimeTableBackend,
@@ -296,9 +317,14 @@ class TabledTile implements BackendTile {
     this.#inner = inner;
     this.#inputs = inputs;
     this.#shape = shape;
+    this.#life = new TileLifecycle("tile", () => inner.close());
   }
 
-  async accumulate(batch: KernelBatch): Promise<void> {
+  accumulate(batch: KernelBatch): Promise<void> {
+    return this.#life.call("accumulate", () => this.#accumulate(batch));
+  }
+
+  async #accumulate(batch: KernelBatch): Promise<void> {
     if (batch.count > 0 && this.#owner.decision() === undefined) {
       await this.#owner.calibrate(this.#inputs, this.#shape, batch);
     }
@@ -315,10 +341,10 @@ class TabledTile implements BackendTile {
   }
 
   finish(): Promise<Float32Array> {
-    return this.#inner.finish();
+    return this.#life.finish(() => this.#inner.finish());
   }
 
   close(): void {
-    this.#inner.close();
+    this.#life.close();
   }
 }

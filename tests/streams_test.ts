@@ -222,6 +222,7 @@ Deno.test("streams: PreprocessStream preprocesses batch k+1 while the kernel of 
       finish: () => Promise.resolve(new Float32Array(2 * 4 * time.ntau)),
       close() {},
     }),
+    bytesPerColumn: () => 0,
     stats: () => ({ contributions: 0, kernelSeconds: 0, deviceBytes: 0 }),
     close() {},
   };

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Backend, BackendStats, BackendTile, TileInputs } from "../backend.ts";
+import type { Backend, BackendStats, BackendTile, KernelParams, TileInputs } from "../backend.ts";
 import { checkTileBuffers } from "./native_buffers.ts";
 import { type NativeKind, openLibrary } from "../../ffi/library.ts";
 import { encodeParams } from "./native_params.ts";
@@ -138,6 +138,19 @@ export class NativeBackend implements Backend {
     const tile = new NativeTile(this.#owner, Deno.UnsafePointer.create(out[0]), params, buffers);
     this.#tiles.add(tile);
     return tile;
+  }
+
+  /**
+   * Bytes one output column holds while its tile is open: the image, the velocity and point
+   * the tile is given, the library's 1/v^2 per sample, and with a maximum angle its reach
+   * and running maximum per sample.
+   *
+   * @param params the tile parameters (nclass, ntau, maxAngle)
+   * @returns bytes per column
+   */
+  bytesPerColumn(params: KernelParams): number {
+    const arrays = params.maxAngle > 0 && params.maxAngle < 90 ? 4 : 2;
+    return 4 * params.ntau * (params.nclass + arrays) + 8;
   }
 
   /** Kernel time, contributions and peak device memory since the backend opened. */

@@ -12,9 +12,10 @@
 
 import type { BackendTile, KernelBatch, KernelParams } from "../backend.ts";
 import { checkBatch } from "./native_buffers.ts";
+import { TileLifecycle } from "../tile_lifecycle.ts";
 import { check } from "../../ffi/status.ts";
 import type { PstmLibrary } from "../../ffi/symbols.ts";
-import { EXIT_RUNTIME, PstmError } from "../../core/errors.ts";
+import { PstmError } from "../../core/errors.ts";
 
 /** What a tile needs from the backend that opened it. */
 export interface TileOwner {
@@ -36,17 +37,15 @@ export interface TileBuffers {
 
 /**
  * A BackendTile over a native `pstm_tile*`. Calls on one tile run one after
- * another; `close()` while a call runs frees the tile once it returns.
+ * another; `close()` while a call runs frees the tile once it returns
+ * (backends/tile_lifecycle.ts).
  */
 export class NativeTile implements BackendTile {
   #owner: TileOwner;
   #handle: Deno.PointerValue;
   #params: KernelParams;
   #buffers: TileBuffers | null;
-  #queue: Promise<unknown> = Promise.resolve();
-  #busy = 0;
-  #finished = false;
-  #closing = false;
+  #life: TileLifecycle = new TileLifecycle("native tile", () => this.#destroy());
 
   /**
    * Wraps an opened native tile (use `NativeBackend.openTile`).
@@ -80,13 +79,13 @@ export class NativeTile implements BackendTile {
    */
   accumulate(batch: KernelBatch): Promise<void> {
     try {
-      this.#usable("accumulate");
+      this.#life.usable("accumulate");
       checkBatch(this.#params, batch);
     } catch (error) {
       return Promise.reject(error);
     }
-    if (batch.count === 0) return this.#queue.then(() => {});
-    return this.#enqueue(async () => {
+    if (batch.count === 0) return this.#life.idle();
+    return this.#life.call("accumulate", async () => {
       const status = await this.#owner.lib.symbols.pstm_tile_accumulate(
         this.#handle,
         batch.count,
@@ -109,7 +108,7 @@ export class NativeTile implements BackendTile {
    */
   setTraveltimeTable(nx: number, maxDistance: number): Promise<void> {
     try {
-      this.#usable("setTraveltimeTable");
+      this.#life.usable("setTraveltimeTable");
       const ok = nx === 0 ||
         (Number.isInteger(nx) && nx >= 2 && nx <= 1 << 20 && maxDistance > 0 &&
           Number.isFinite(Math.fround(maxDistance)));
@@ -122,7 +121,7 @@ export class NativeTile implements BackendTile {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#enqueue(() => {
+    return this.#life.call("setTraveltimeTable", () => {
       const status = this.#owner.lib.symbols.pstm_tile_set_traveltime_table(
         this.#handle,
         nx,
@@ -141,27 +140,16 @@ export class NativeTile implements BackendTile {
    * @returns the accumulated image
    */
   finish(): Promise<Float32Array> {
-    const buffers = this.#buffers;
-    if (this.#finished && buffers) return this.#queue.then(() => buffers.image);
-    try {
-      this.#usable("finish");
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    this.#finished = true;
-    return this.#enqueue(async () => {
+    return this.#life.finish(async () => {
       const status = await this.#owner.lib.symbols.pstm_tile_finish(this.#handle);
       check(this.#owner.lib, status, "pstm_tile_finish");
-      const image = this.#buffers!.image;
-      this.#closing = true; // the native side is no longer needed
-      return image;
+      return this.#buffers!.image; // the finish promise keeps it once the tile is freed
     });
   }
 
   /** Frees the native tile (after a running call returns); safe to call twice. */
   close(): void {
-    this.#closing = true;
-    if (this.#busy === 0) this.#destroy();
+    this.#life.close();
   }
 
   /** Same as `close()`, for `using`. */
@@ -169,30 +157,12 @@ export class NativeTile implements BackendTile {
     this.close();
   }
 
-  #usable(call: string): void {
-    if (this.#closing || this.#handle === null) {
-      throw new PstmError(`${call}: the tile is closed`, {}, EXIT_RUNTIME);
-    }
-    if (this.#finished) {
-      throw new PstmError(`${call}: the tile is already finished`, {}, EXIT_RUNTIME);
-    }
-  }
-
-  #enqueue<T>(run: () => Promise<T>): Promise<T> {
-    this.#busy++;
-    const next = this.#queue.catch(() => {}).then(run).finally(() => {
-      this.#busy--;
-      if (this.#closing && this.#busy === 0) this.#destroy();
-    });
-    this.#queue = next.catch(() => {});
-    return next;
-  }
-
+  /** Frees the native side once, never while a call runs (the lifecycle's release). */
   #destroy(): void {
     if (this.#handle === null) return;
     this.#owner.lib.symbols.pstm_tile_destroy(this.#handle);
     this.#handle = null;
-    this.#buffers = this.#finished ? this.#buffers : null;
+    this.#buffers = null; // native code no longer points into them
     this.#owner.released(this);
   }
 }

@@ -5,8 +5,16 @@
  * @module
  */
 
-import type { Backend, BackendStats, BackendTile, KernelBatch, TileInputs } from "../backend.ts";
+import type {
+  Backend,
+  BackendStats,
+  BackendTile,
+  KernelBatch,
+  KernelParams,
+  TileInputs,
+} from "../backend.ts";
 import { referenceAccumulate } from "./reference_kernel.ts";
+import { TileLifecycle } from "../tile_lifecycle.ts";
 import { validateBatch, validateTileInputs } from "../validate_tile.ts";
 
 /**
@@ -37,33 +45,18 @@ export class ReferenceBackend implements Backend {
    */
   openTile(inputs: TileInputs): BackendTile {
     validateTileInputs(inputs);
-    const { params, points, velocity } = inputs;
-    const image = new Float32Array(params.nclass * params.npoints * params.ntau);
-    const stats = this.#stats;
-    return {
-      accumulate(batch: KernelBatch): Promise<void> {
-        try {
-          validateBatch(params, batch);
-        } catch (error) {
-          return Promise.reject(error);
-        }
-        const start = performance.now();
-        stats.contributions += referenceAccumulate(
-          params,
-          points,
-          velocity,
-          batch.count,
-          batch.traces,
-          batch.geometry,
-          batch.traceClass,
-          image,
-        );
-        stats.kernelSeconds += (performance.now() - start) / 1000;
-        return Promise.resolve();
-      },
-      finish: () => Promise.resolve(image),
-      close() {},
-    };
+    return new ReferenceTile(inputs, this.#stats);
+  }
+
+  /**
+   * Bytes one output column holds while its tile is open: the image, and the velocity and
+   * point the tile is given.
+   *
+   * @param params the tile parameters (nclass, ntau)
+   * @returns bytes per column
+   */
+  bytesPerColumn(params: KernelParams): number {
+    return 4 * params.ntau * (params.nclass + 1) + 8;
   }
 
   /**
@@ -77,4 +70,52 @@ export class ReferenceBackend implements Backend {
 
   /** Nothing to release. */
   close(): void {}
+}
+
+/** A tile of the reference backend: an image in host memory and the shared lifecycle. */
+class ReferenceTile implements BackendTile {
+  #inputs: TileInputs;
+  #stats: BackendStats;
+  #image: Float32Array | null;
+  #life = new TileLifecycle("reference tile", () => (this.#image = null));
+
+  constructor(inputs: TileInputs, stats: BackendStats) {
+    const p = inputs.params;
+    this.#inputs = inputs;
+    this.#stats = stats;
+    this.#image = new Float32Array(p.nclass * p.npoints * p.ntau);
+  }
+
+  accumulate(batch: KernelBatch): Promise<void> {
+    try {
+      this.#life.usable("accumulate");
+      validateBatch(this.#inputs.params, batch);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#life.call("accumulate", () => {
+      const { params, points, velocity } = this.#inputs;
+      const start = performance.now();
+      this.#stats.contributions += referenceAccumulate(
+        params,
+        points,
+        velocity,
+        batch.count,
+        batch.traces,
+        batch.geometry,
+        batch.traceClass,
+        this.#image!,
+      );
+      this.#stats.kernelSeconds += (performance.now() - start) / 1000;
+      return Promise.resolve();
+    });
+  }
+
+  finish(): Promise<Float32Array> {
+    return this.#life.finish(() => Promise.resolve(this.#image!));
+  }
+
+  close(): void {
+    this.#life.close();
+  }
 }

@@ -72,6 +72,8 @@ export function memoryBudget(
  * @param budget the memory budget, bytes
  * @param shard this run's shard
  * @param tileBins bins per tile (a resumed run's), overriding `job.tileBins`
+ * @param bytesPerColumn what the backend holds per output column (`Backend.bytesPerColumn`);
+ *   default: the planner's
  * @returns the request (no tiles done)
  * @example
  * ```ts
@@ -80,10 +82,10 @@ export function memoryBudget(
  * import { planRequestOf } from "./plan.ts";
  * const setup = { grid: { x0: 0, y0: 0, dx: 10, dy: 10, nx: 4, ny: 3, azimuthDeg: 0 },
  *   time: { tau0: 0, dtau: 0.004, ntau: 50 }, classes: { first: 0, width: 1e9, count: 1 },
- *   geometry: new GeometryTable(), reach: 100, info: { ns: 50 },
- *   params: { maxAngle: 60 } };
- * const r = planRequestOf({ batchSize: 64, traveltimeTable: "off" }, setup, 1 << 20, undefined);
- * assert.equal(r.columnArrays, 4); // an angle limit keeps two more arrays per column
+ *   geometry: new GeometryTable(), reach: 100, info: { ns: 50 } };
+ * const r = planRequestOf({ batchSize: 64, traveltimeTable: "off" }, setup, 1 << 20, undefined,
+ *   undefined, 4 * 50 * 5 + 8);
+ * assert.equal(r.bytesPerColumn, 1008); // as the backend states it
  * assert.deepEqual(r.binOf(20, 10), [2, 1]);
  * ```
  */
@@ -96,16 +98,15 @@ export function planRequestOf(
     geometry: GeometryTable;
     reach: number;
     info: Pick<JobSetup["info"], "ns">;
-    params: Pick<JobSetup["params"], "maxAngle">;
   },
   budget: number,
   shard: ShardSpec | undefined,
   tileBins?: [number, number],
+  bytesPerColumn?: number,
 ): PlanRequest {
-  const { grid, time, params } = setup;
+  const { grid, time } = setup;
   return {
-    // velocity, the CPU library's 1/v^2, and with an angle limit its reach and running maximum
-    columnArrays: params.maxAngle > 0 && params.maxAngle < 90 ? 4 : 2,
+    bytesPerColumn,
     tileOverhead: job.traveltimeTable === "off" ? 0 : MAX_TABLE_BYTES,
     nx: grid.nx,
     ny: grid.ny,
@@ -134,7 +135,8 @@ export function planRequestOf(
  * @param job the validated job
  * @param setup the job's setup
  * @param memory the `--memory` budget in bytes, or undefined for the default
- * @param backend the backend (its device memory caps the budget)
+ * @param backend the backend (its device memory caps the budget; its bytesPerColumn sizes
+ *   the tiles)
  * @param files the run's file names (the manifest to resume)
  * @param shard this run's shard
  * @returns the plan before the manifest is opened
@@ -144,7 +146,7 @@ export async function planJob(
   job: JobConfig,
   setup: JobSetup,
   memory: number | undefined,
-  backend: Pick<Backend, "memoryLimit">,
+  backend: Pick<Backend, "memoryLimit"> & Partial<Pick<Backend, "bytesPerColumn">>,
   files: Pick<OutputFiles, "manifest">,
   shard: ShardSpec | undefined,
 ): Promise<JobPlan> {
@@ -152,7 +154,14 @@ export async function planJob(
   const firstTrace = (await setup.input.file.readTraces(0, 1)).samples;
   const fingerprint = jobFingerprint(job, setup, firstTrace);
   const previous = job.resume ? await Manifest.peek(files.manifest) : undefined;
-  const request = planRequestOf(job, setup, budget, shard, previous?.tileBins);
+  const request = planRequestOf(
+    job,
+    setup,
+    budget,
+    shard,
+    previous?.tileBins,
+    backend.bytesPerColumn?.(setup.params),
+  );
   const shape = tileShape(request);
   const tileBins: [number, number] = [shape.tileNx, shape.tileNy];
   return {

@@ -70,11 +70,11 @@ export interface PlanRequest {
   /** Memory budget, bytes. */
   budget: number;
   /**
-   * Arrays of `ntau` floats a backend keeps per output column besides the
-   * image (velocity; the CPU library's 1/v^2, and with a maximum angle its
-   * reach and running maximum). Default 2.
+   * Bytes one output column holds while its tile is open, as the backend
+   * states it (`Backend.bytesPerColumn`). Default: the image, the velocity,
+   * one more array of `ntau` floats and the point, 4 ntau (nclass + 2) + 8.
    */
-  columnArrays?: number;
+  bytesPerColumn?: number;
   /** Fixed bytes per open tile (e.g. a traveltime table). Default 0. */
   tileOverhead?: number;
   /** Bins per tile along each axis, overriding the automatic choice. */
@@ -179,7 +179,7 @@ export interface TileShape {
  */
 export function tileShape(request: PlanRequest): TileShape {
   const { nx, ny, ntau, nclass, budget } = request;
-  const bytesPerBin = 4 * ntau * (nclass + (request.columnArrays ?? 2)) + 8;
+  const bytesPerBin = request.bytesPerColumn ?? 4 * ntau * (nclass + 2) + 8;
   const tileOverhead = request.tileOverhead ?? 0;
   const inputBytes = BATCHES_IN_FLIGHT * request.batchSize * (request.ns * 4 * 2 + 64) +
     request.geometry.bytes;
