@@ -12,6 +12,7 @@ import {
   LOG_FORMAT,
   optionHelp,
   type OptionTable,
+  OUTPUT_FORMAT,
   parseOption,
   RHO,
   TRAVELTIME_TABLE,
@@ -67,6 +68,13 @@ export const migrateCommand: Command = {
       rho: choiceFlag(RHO),
       weights: choiceFlag(WEIGHTS),
       eta: { type: "string", value: "ETA", description: "VTI anellipticity per leg" },
+      "stretch-mute": {
+        type: "string",
+        value: "PERCENT",
+        description: "leave out operator samples stretched more than this, " +
+          "sqrt(1 + x^2/(v tau)^2) - 1 (default: 0, off; 30-50 is usual)",
+      },
+      format: choiceFlag(OUTPUT_FORMAT),
       "trace-spacing": { type: "string", value: "M", description: "input trace spacing for --aa" },
       "offset-classes": {
         type: "string",
@@ -165,6 +173,8 @@ export async function jobFromArgs(
   put("rho", stringFlag(args, "rho"));
   put("weights", stringFlag(args, "weights"));
   put("eta", numberFlag(args, "eta"));
+  put("stretchMute", numberFlag(args, "stretch-mute", 0, 1000));
+  put("format", stringFlag(args, "format"));
   put("traceSpacing", numberFlag(args, "trace-spacing"));
   put("offsetClasses", stringFlag(args, "offset-classes"));
   put("backend", stringFlag(args, "backend"));

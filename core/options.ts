@@ -158,6 +158,20 @@ export const TRAVELTIME_TABLE: OptionTable<TraveltimeTableMode> = defineOption({
   },
 });
 
+/** ieee or ibm; the compiler checks it against the table. */
+export type OutputFormat = "ieee" | "ibm";
+/** Sample format of the output SEG-Y (binary header bytes 3225-3226: 5 IEEE, 1 IBM). */
+export const OUTPUT_FORMAT: OptionTable<OutputFormat> = defineOption({
+  key: "format",
+  flag: "--format",
+  description: "output sample format",
+  default: "ieee",
+  choices: {
+    ieee: { description: "IEEE float32 (format code 5)" },
+    ibm: { description: "IBM System/360 float (format code 1), for legacy software" },
+  },
+});
+
 /** text or json; the compiler checks it against the table. */
 export type LogFormat = "text" | "json";
 /** Format of the progress and summary log. */

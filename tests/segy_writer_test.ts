@@ -101,6 +101,42 @@ Deno.test("SegyWriter round-trips samples and headers through SegyFile", async (
   }
 });
 
+Deno.test("SegyWriter writes IBM samples, trace identification 1, sorting code and fold", async () => {
+  const { dir, path } = await tempPath();
+  try {
+    const ns = 37;
+    const writer = await SegyWriter.create(path, {
+      ns,
+      dt: 0.002,
+      sampleFormat: "ibm",
+      sortingCode: 2,
+      ensembleFold: 4,
+    });
+    const a = makeBatch(0, 8, ns);
+    a.samples[3] = 0;
+    a.samples[4] = -118.625;
+    await writer.write(a);
+    await writer.close();
+    using file = await SegyFile.open(path);
+    assert.equal(file.info.format, 1);
+    const bytes = await Deno.readFile(path);
+    const view = new DataView(bytes.buffer);
+    assert.equal(view.getInt16(3226), 4, "ensemble fold");
+    assert.equal(view.getInt16(3228), 2, "sorting code: CDP ensemble");
+    assert.equal(view.getUint32(3600 + 240 + 4 * 4), 0xc276a000, "-118.625 as IBM bits");
+    const read = await file.readTraces(0, 8);
+    assert.deepEqual([...read.headers.trid], new Array(8).fill(1));
+    for (let i = 0; i < a.samples.length; i++) {
+      const want = a.samples[i];
+      assert.ok(Math.abs(read.samples[i] - want) <= 1e-6 * Math.abs(want), `sample ${i}`);
+    }
+    assert.equal(read.samples[3], 0);
+    assert.equal(read.samples[4], -118.625);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("SegyWriter.writeAt puts batches at their place in a preallocated file", async () => {
   const { dir, path } = await tempPath();
   try {

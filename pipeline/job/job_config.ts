@@ -14,6 +14,8 @@ import {
   BACKENDS,
   optionMessage,
   type OptionTable,
+  OUTPUT_FORMAT,
+  type OutputFormat,
   RHO,
   type RhoName,
   TRAVELTIME_TABLE,
@@ -54,6 +56,10 @@ const JobSchema = z.object({
   weights: choice(WEIGHTS),
   /** VTI anellipticity eta. */
   eta: z.number().gt(-0.5).lt(10).default(0),
+  /** Stretch mute of the operator, percent (0: off): samples stretched more are left out. */
+  stretchMute: z.number().min(0).max(1000).default(0),
+  /** Output sample format. */
+  format: choice(OUTPUT_FORMAT),
   /** Offset classes "FIRST:WIDTH:COUNT"; default: one class. */
   offsetClasses: z.string().optional(),
   /** Trace spacing for antialiasing, m; default: the smaller bin spacing. */
@@ -119,6 +125,10 @@ export interface JobConfig {
   weights: WeightsName;
   /** VTI anellipticity eta. */
   eta: number;
+  /** Stretch mute of the operator, percent (0: off): samples stretched more are left out. */
+  stretchMute: number;
+  /** Output sample format. */
+  format: OutputFormat;
   /** Offset classes "FIRST:WIDTH:COUNT"; default: one class. */
   offsetClasses?: string;
   /** Trace spacing for antialiasing, m; default: the smaller bin spacing. */

@@ -36,6 +36,9 @@ export function createOutputVolume(
     dt: time.dtau,
     t0: time.tau0,
     textHeader: describeJob(job, grid, time, classes),
+    sampleFormat: job.format,
+    sortingCode: 2, // CDP ensembles: the classes of one bin follow each other
+    ensembleFold: classes.count,
     truncate: !job.resume && !shard,
   });
 }
@@ -76,6 +79,9 @@ export function describeJob(
     `offset classes first ${classes.first} width ${classes.width} count ${classes.count}`,
     `aperture ${job.aperture} max-angle ${job.maxAngle} taper ${job.taper}`,
     `aa ${job.aa ? "on" : "off"} rho ${job.rho} weights ${job.weights} eta ${job.eta}`,
+    `stretch-mute ${job.stretchMute} percent; samples ${
+      job.format === "ibm" ? "IBM" : "IEEE"
+    } float`,
     "traces in inline, crossline, offset-class order",
     "bytes 189 inline, 193 crossline, 181/185 cdp x/y (scalar 71), 37 offset",
   ];

@@ -251,6 +251,7 @@ export function kernelParamsOf(
     traceSpacing: job.traceSpacing ?? Math.min(grid.dx, grid.dy),
     weights: job.weights,
     eta: job.eta,
+    stretchMute: job.stretchMute / 100,
     threads: job.threads,
   };
 }

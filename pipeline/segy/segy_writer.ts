@@ -1,5 +1,5 @@
 /**
- * Writing SEG-Y rev 1 files: IEEE float32, big-endian, EBCDIC textual
+ * Writing SEG-Y rev 1 files: IEEE float32 (or IBM float), big-endian, EBCDIC textual
  * header, sequential appends or random-access writes into a preallocated
  * file (the tile writer's use), or a sequential stream to stdout ("-").
  *
@@ -20,6 +20,7 @@ import {
   BIN_REEL,
   BIN_SAMPLES,
   BIN_SEGY_REVISION,
+  BIN_SORTING,
   BIN_TRACE_FLAG,
   BIN_TRACES,
   FILE_HEADER_BYTES,
@@ -54,6 +55,15 @@ export interface SegyWriterOptions {
   measurementSystem?: 1 | 2;
   /** Header positions (default map). */
   headerMap?: Readonly<HeaderMap>;
+  /** Sample format: "ieee" float32 (code 5, default) or "ibm" float (code 1). */
+  sampleFormat?: "ieee" | "ibm";
+  /**
+   * Trace sorting code for bytes 3229-3230 (SEG-Y rev 1: 0 unknown, the default; 1 as
+   * recorded; 2 CDP ensemble; ...).
+   */
+  sortingCode?: number;
+  /** Traces per ensemble for bytes 3227-3228 (default 1). */
+  ensembleFold?: number;
 }
 
 const VALID_SCALARS = new Set([1, 10, 100, 1000, 10000, -10, -100, -1000, -10000]);
@@ -68,14 +78,16 @@ const DEFAULT_TEXT = [
 /**
  * Builds the 3600-byte file header (EBCDIC text + rev 1 binary header).
  *
- * @param options ns, dt, text and measurement system
+ * @param options ns, dt, text, measurement system, sample format, sorting code, fold
  * @returns the bytes
  * @example
  * ```ts
  * import assert from "node:assert";
  * import { buildFileHeader } from "./segy_writer.ts";
- * const h = buildFileHeader({ ns: 100, dt: 0.004 });
+ * const h = buildFileHeader({ ns: 100, dt: 0.004, sampleFormat: "ibm", sortingCode: 2 });
  * assert(new DataView(h.buffer).getUint16(3220) === 100);
+ * assert(new DataView(h.buffer).getUint16(3224) === 1); // IBM float
+ * assert(new DataView(h.buffer).getInt16(3228) === 2); // CDP ensemble
  * ```
  */
 export function buildFileHeader(options: SegyWriterOptions): Uint8Array {
@@ -88,8 +100,9 @@ export function buildFileHeader(options: SegyWriterOptions): Uint8Array {
   view.setInt16(at(BIN_TRACES), 1, false);
   view.setUint16(at(BIN_INTERVAL), Math.round(options.dt * 1e6), false);
   view.setUint16(at(BIN_SAMPLES), options.ns, false);
-  view.setUint16(at(BIN_FORMAT), 5, false);
-  view.setInt16(at(BIN_ENSEMBLE_FOLD), 1, false);
+  view.setUint16(at(BIN_FORMAT), options.sampleFormat === "ibm" ? 1 : 5, false);
+  view.setInt16(at(BIN_ENSEMBLE_FOLD), options.ensembleFold ?? 1, false);
+  view.setInt16(at(BIN_SORTING), options.sortingCode ?? 0, false);
   view.setInt16(at(BIN_MEASUREMENT_SYSTEM), options.measurementSystem ?? 1, false);
   view.setUint16(at(BIN_SEGY_REVISION), 0x0100, false);
   view.setInt16(at(BIN_TRACE_FLAG), 1, false);
@@ -157,6 +170,19 @@ export class SegyWriter {
     if (!(delayMs >= -32768 && delayMs <= 32767)) {
       throw new PstmError(`t0 ${options.t0} s does not fit delrt (int16 ms)`, where("t0"));
     }
+    if (options.sortingCode !== undefined && !Number.isInteger(options.sortingCode)) {
+      throw new PstmError(`sortingCode must be an integer, got ${options.sortingCode}`, {
+        file: path,
+        field: "sortingCode",
+      });
+    }
+    const fold = options.ensembleFold ?? 1;
+    if (!(Number.isInteger(fold) && fold >= 1 && fold <= 32767)) {
+      throw new PstmError(`ensembleFold must be an integer in 1..32767, got ${fold}`, {
+        file: path,
+        field: "ensembleFold",
+      });
+    }
     const coordinateScalar = options.coordinateScalar ?? -100;
     const elevationScalar = options.elevationScalar ?? -100;
     for (
@@ -180,6 +206,7 @@ export class SegyWriter {
       coordinateScalar,
       elevationScalar,
       headerMap: options.headerMap,
+      sampleFormat: options.sampleFormat ?? "ieee",
     };
     const header = buildFileHeader(options);
     if (path === "-") {

@@ -19,8 +19,10 @@ import {
   TR_SEQ_FILE,
   TR_SEQ_LINE,
   TR_SOURCE_GROUP_SCALAR,
+  TR_TRACE_ID,
   TRACE_HEADER_BYTES,
 } from "./header_map.ts";
+import { numberToIbm } from "./sample_formats.ts";
 
 const RANGES: Record<HeaderType, [number, number]> = {
   i1: [-128, 127],
@@ -51,6 +53,8 @@ export interface TraceEncoding {
   elevationScalar: number;
   /** Header positions. */
   headerMap?: Readonly<HeaderMap>;
+  /** Sample format: "ieee" float32 (default) or "ibm" float. */
+  sampleFormat?: "ieee" | "ibm";
 }
 
 /**
@@ -106,7 +110,8 @@ export function setHeaderValue(
  * Header fields of `batch.headers` that the map names are written (unknown
  * names are ignored); sx, sy, gx, gy come from the batch's arrays; ns, dt,
  * delrt and the scalars from `encoding`; tracl and tracr default to the
- * 1-based trace index in the file.
+ * 1-based trace index in the file, trid (29-30) to 1 (seismic data). Samples are IEEE
+ * float32, or IBM float with `encoding.sampleFormat` "ibm".
  *
  * @param batch the traces (`batch.ns` must equal `encoding.ns`)
  * @param firstIndex index in the output file of the batch's first trace
@@ -163,12 +168,15 @@ export function encodeTraces(
   }
   const hasTracl = "tracl" in batch.headers;
   const hasTracr = "tracr" in batch.headers;
+  const hasTrid = "trid" in batch.headers;
+  const ibm = encoding.sampleFormat === "ibm";
   for (let t = 0; t < batch.count; t++) {
     const base = t * stride;
     const trace = firstIndex + t;
     const at = (field: string) => ({ file: path, trace, field });
     if (!hasTracl) view.setInt32(base + TR_SEQ_LINE - 1, trace + 1, false);
     if (!hasTracr) view.setInt32(base + TR_SEQ_FILE - 1, trace + 1, false);
+    if (!hasTrid) view.setInt16(base + TR_TRACE_ID - 1, 1, false); // 1: seismic data
     view.setInt16(base + TR_ELEV_SCALAR - 1, encoding.elevationScalar, false);
     view.setInt16(base + TR_SOURCE_GROUP_SCALAR - 1, encoding.coordinateScalar, false);
     view.setInt16(base + TR_DELAY_REC_TIME - 1, encoding.delayMs, false);
@@ -184,8 +192,14 @@ export function encodeTraces(
     }
     const sampleBase = base + TRACE_HEADER_BYTES;
     const from = t * ns;
-    for (let i = 0; i < ns; i++) {
-      view.setFloat32(sampleBase + 4 * i, batch.samples[from + i], false);
+    if (ibm) {
+      for (let i = 0; i < ns; i++) {
+        view.setUint32(sampleBase + 4 * i, numberToIbm(batch.samples[from + i]), false);
+      }
+    } else {
+      for (let i = 0; i < ns; i++) {
+        view.setFloat32(sampleBase + 4 * i, batch.samples[from + i], false);
+      }
     }
   }
   return bytes;
