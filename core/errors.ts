@@ -4,11 +4,38 @@
  * @module
  */
 
-/** Exit code for success. */
+/**
+ * Exit code for success.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { EXIT_BAD_INPUT, EXIT_OK, EXIT_RUNTIME } from "./errors.ts";
+ * assert.deepStrictEqual([EXIT_OK, EXIT_RUNTIME, EXIT_BAD_INPUT], [0, 1, 2]);
+ * ```
+ */
 export const EXIT_OK = 0;
-/** Exit code for a runtime failure (I/O error, native failure). */
+/**
+ * Exit code for a runtime failure (I/O error, native failure).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { EXIT_RUNTIME, PstmError } from "./errors.ts";
+ * assert.equal(new PstmError("device lost", {}, EXIT_RUNTIME).exitCode, 1);
+ * ```
+ */
 export const EXIT_RUNTIME = 1;
-/** Exit code for bad usage or bad input. */
+/**
+ * Exit code for bad usage or bad input.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { EXIT_BAD_INPUT, PstmError } from "./errors.ts";
+ * assert.equal(new PstmError("must be > 0", { field: "dt" }).exitCode, EXIT_BAD_INPUT);
+ * ```
+ */
 export const EXIT_BAD_INPUT = 2;
 
 /** Where an error happened: the file, the trace and the field concerned. */

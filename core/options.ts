@@ -83,7 +83,17 @@ export function defineOption<const C extends Readonly<Record<string, OptionChoic
 
 /** Name of an amplitude weighting; the compiler checks it against the table. */
 export type WeightsName = "none" | "obliquity" | "spreading";
-/** Amplitude weights of the kernels (docs/algorithm.md, "Amplitude weights"). */
+/**
+ * Amplitude weights of the kernels (docs/algorithm.md, "Amplitude weights").
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { WEIGHTS } from "./options.ts";
+ * assert.deepStrictEqual(WEIGHTS.names, ["none", "obliquity", "spreading"]);
+ * assert.equal(WEIGHTS.choices.obliquity.code, 1);
+ * ```
+ */
 export const WEIGHTS: OptionTable<WeightsName> = defineOption({
   key: "weights",
   flag: "--weights",
@@ -99,7 +109,16 @@ export const WEIGHTS: OptionTable<WeightsName> = defineOption({
 
 /** Name of a rho filter; the compiler checks it against the table. */
 export type RhoName = "3d" | "2d" | "none";
-/** The rho (half-derivative) filter applied to each trace before the kernel. */
+/**
+ * The rho (half-derivative) filter applied to each trace before the kernel.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { RHO } from "./options.ts";
+ * assert(RHO.names.includes("2d") && RHO.flag === "--rho");
+ * ```
+ */
 export const RHO: OptionTable<RhoName> = defineOption({
   key: "rho",
   flag: "--rho",
@@ -114,7 +133,16 @@ export const RHO: OptionTable<RhoName> = defineOption({
 
 /** "on" or "off"; the compiler checks it against the table. */
 export type AntialiasName = "on" | "off";
-/** Triangle antialiasing (Lumley-Claerbout-Bevc); the kernels take it as `pstm_params.antialias`. */
+/**
+ * Triangle antialiasing (Lumley-Claerbout-Bevc); the kernels take it as `pstm_params.antialias`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { ANTIALIAS } from "./options.ts";
+ * assert.equal(ANTIALIAS.choices.on.code, 1);
+ * ```
+ */
 export const ANTIALIAS: OptionTable<AntialiasName> = defineOption({
   key: "aa",
   flag: "--aa",
@@ -128,7 +156,16 @@ export const ANTIALIAS: OptionTable<AntialiasName> = defineOption({
 
 /** A backend name; the compiler checks it against the table. */
 export type BackendName = "auto" | "cpu" | "cuda" | "webgpu" | "reference";
-/** Where the kernel runs. */
+/**
+ * Where the kernel runs.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { BACKENDS } from "./options.ts";
+ * assert(BACKENDS.names.includes("reference") && BACKENDS.names.includes(BACKENDS.default));
+ * ```
+ */
 export const BACKENDS: OptionTable<BackendName> = defineOption({
   key: "backend",
   flag: "--backend",
@@ -145,7 +182,16 @@ export const BACKENDS: OptionTable<BackendName> = defineOption({
 
 /** auto, on or off; the compiler checks it against the table. */
 export type TraveltimeTableMode = "off" | "on" | "auto";
-/** How a job uses the traveltime lookup table (backends/traveltime_table.ts). */
+/**
+ * How a job uses the traveltime lookup table (backends/traveltime_table.ts).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { TRAVELTIME_TABLE } from "./options.ts";
+ * assert(TRAVELTIME_TABLE.names.includes(TRAVELTIME_TABLE.default));
+ * ```
+ */
 export const TRAVELTIME_TABLE: OptionTable<TraveltimeTableMode> = defineOption({
   key: "traveltimeTable",
   flag: "--traveltime-table",
@@ -174,7 +220,16 @@ export const OUTPUT_FORMAT: OptionTable<OutputFormat> = defineOption({
 
 /** text or json; the compiler checks it against the table. */
 export type LogFormat = "text" | "json";
-/** Format of the progress and summary log. */
+/**
+ * Format of the progress and summary log.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { LOG_FORMAT } from "./options.ts";
+ * assert.deepStrictEqual(LOG_FORMAT.names, ["text", "json"]);
+ * ```
+ */
 export const LOG_FORMAT: OptionTable<LogFormat> = defineOption({
   key: "log",
   flag: "--log",

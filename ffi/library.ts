@@ -104,6 +104,13 @@ export interface NativeAvailability {
  *
  * @param kind "cpu" or "cuda"
  * @returns availability and a one-line reason
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { nativeAvailability } from "./library.ts";
+ * const cuda = nativeAvailability("cuda");
+ * assert(cuda.available || cuda.reason.startsWith("cuda: "));
+ * ```
  */
 export function nativeAvailability(kind: NativeKind): NativeAvailability {
   const path = libraryPath(kind);

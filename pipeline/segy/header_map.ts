@@ -102,6 +102,13 @@ export type HeaderMap = Record<string, HeaderField>;
  * The default trace-header map (SEG-Y rev 1 positions, Seismic Unix names).
  * `sx`, `sy`, `gx`, `gy`, `cdpx`, `cdpy` get the coordinate scalar,
  * `gelev`, `selev` the elevation scalar; `offset` stays as stored.
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { DEFAULT_HEADER_MAP } from "./header_map.ts";
+ * assert.equal(DEFAULT_HEADER_MAP.sx.byte, 73);
+ * assert.equal(DEFAULT_HEADER_MAP.sx.scale, "coordinate");
+ * ```
  */
 export const DEFAULT_HEADER_MAP: Readonly<HeaderMap> = Object.freeze(
   {

@@ -102,6 +102,12 @@ export interface SynthSpec {
  *   along the first, shots fire in line order, and each shot's traces follow
  *   by offset. The traces that reach a strip of inlines are spread over the
  *   whole file.
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { SYNTH_ORDERS } from "./synth.ts";
+ * assert(SYNTH_ORDERS.includes("shot"));
+ * ```
  */
 export const SYNTH_ORDERS = ["cmp", "shot", "offset"] as const;
 /** A trace order. */
@@ -365,6 +371,13 @@ function axes(azimuthDeg: number): [[number, number], [number, number]] {
  *
  * @param spec the survey
  * @returns a JSON-friendly object
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { synthPreset, synthTraceCount, synthTruth } from "./synth.ts";
+ * const spec = synthPreset("small3d");
+ * assert.equal(synthTruth(spec).traces, synthTraceCount(spec));
+ * ```
  */
 export function synthTruth(spec: SynthSpec): Record<string, unknown> {
   const [ux, uy] = axes(spec.azimuthDeg);
@@ -494,6 +507,15 @@ function offsetAzimuth(spec: SynthSpec, i: number): number {
  * @param spec the survey
  * @param batchSize traces per batch
  * @yields batches of traces
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { synthBatches, synthPreset, synthTraceCount } from "./synth.ts";
+ * const spec = synthPreset("small3d");
+ * let traces = 0;
+ * for (const batch of synthBatches(spec, 500)) traces += batch.count;
+ * assert.equal(traces, synthTraceCount(spec));
+ * ```
  */
 export function* synthBatches(spec: SynthSpec, batchSize = 1024): Generator<TraceBatch> {
   if (!Number.isInteger(batchSize) || batchSize < 1) {

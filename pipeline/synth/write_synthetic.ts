@@ -15,6 +15,20 @@ import { synthBatches, type SynthSpec, synthTraceCount, synthTruth } from "./syn
  * @param spec the survey
  * @param output SEG-Y path or "-"
  * @param truthPath where the truth JSON goes (undefined: nowhere)
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { writeSynthetic } from "./write_synthetic.ts";
+ * import { synthPreset, synthTraceCount } from "./synth.ts";
+ * import { SegyFile } from "../segy/segy_file.ts";
+ * const dir = await Deno.makeTempDir();
+ * const spec = synthPreset("small3d");
+ * await writeSynthetic(spec, `${dir}/s.sgy`, `${dir}/s.truth.json`);
+ * using file = await SegyFile.open(`${dir}/s.sgy`);
+ * assert.equal(file.info.traceCount, synthTraceCount(spec));
+ * assert(JSON.parse(await Deno.readTextFile(`${dir}/s.truth.json`)).diffractors.length > 0);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
  */
 export async function writeSynthetic(
   spec: SynthSpec,
