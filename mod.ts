@@ -151,6 +151,7 @@ export {
   type AntialiasName,
   BACKENDS,
   type CEnum,
+  COLORMAPS,
   defineOption,
   isOption,
   LOG_FORMAT,
@@ -163,6 +164,7 @@ export {
   parseOption,
   RHO,
   type RhoName,
+  SYNTH_ORDER,
   TRAVELTIME_TABLE,
   WEIGHTS,
 } from "./core/options.ts";

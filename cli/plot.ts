@@ -8,7 +8,7 @@
 import { PstmError } from "../core/errors.ts";
 import { SegyFile } from "../pipeline/segy/segy_file.ts";
 import { formatValue } from "../plot/axis_ticks.ts";
-import { COLORMAP_NAMES, isColormapName } from "../plot/colormap.ts";
+import { COLORMAPS, optionHelp, parseOption } from "../core/options.ts";
 import { encodePng, writePng } from "../plot/png.ts";
 import { DEFAULT_PLOT_WIDTH } from "../plot/plot_layout.ts";
 import { type RenderedPlot, renderRaster } from "../plot/render_raster.ts";
@@ -43,9 +43,9 @@ const spec: CommandSpec = {
     },
     colormap: {
       type: "string",
-      value: COLORMAP_NAMES.join("|"),
-      default: "seismic",
-      description: "colour map",
+      value: COLORMAPS.names.join("|"),
+      default: COLORMAPS.default,
+      description: optionHelp(COLORMAPS, false),
     },
     clip: {
       type: "string",
@@ -78,13 +78,7 @@ export const plotCommand: Command = {
       throw new PstmError("missing -o OUT.png: where to write the picture", { field: "-o" });
     }
     const selection = parseSelection(args);
-    const colormap = stringFlag(args, "colormap") ?? "seismic";
-    if (!isColormapName(colormap)) {
-      throw new PstmError(
-        `--colormap must be one of ${COLORMAP_NAMES.join(", ")}, got "${colormap}"`,
-        { field: "--colormap" },
-      );
-    }
+    const colormap = parseOption(COLORMAPS, stringFlag(args, "colormap") ?? COLORMAPS.default);
     const clip = numberFlag(args, "clip", 1e-6, 100) ?? 99;
     const width = integerFlag(args, "width", 200, 20000);
     const height = integerFlag(args, "height", 150, 20000);

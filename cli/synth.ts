@@ -6,9 +6,9 @@
  */
 
 import { EXIT_OK, PstmError } from "../core/errors.ts";
+import { optionHelp, SYNTH_ORDER } from "../core/options.ts";
 import {
   parseSynthOrder,
-  SYNTH_ORDERS,
   SYNTH_PRESETS,
   synthPreset,
   synthTraceCount,
@@ -40,9 +40,9 @@ export const synthCommand: Command = {
       traces: { type: "string", value: "N", description: "about N traces (grid scaled)" },
       order: {
         type: "string",
-        value: "ORDER",
-        default: "cmp",
-        description: `trace order: ${SYNTH_ORDERS.join(", ")} (shot: as field data arrive)`,
+        value: SYNTH_ORDER.names.join("|"),
+        default: SYNTH_ORDER.default,
+        description: optionHelp(SYNTH_ORDER, false),
       },
       truth: { type: "string", value: "FILE", description: "truth JSON (default: OUT.truth.json)" },
       noise: { type: "string", value: "SIGMA", description: "add Gaussian noise" },

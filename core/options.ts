@@ -241,6 +241,36 @@ export const LOG_FORMAT: OptionTable<LogFormat> = defineOption({
   },
 });
 
+/** A colour map name. */
+export type ColormapName = "grey" | "seismic" | "viridis";
+/** Colour maps of `pstm plot` (the colours themselves are plot/colormap.ts). */
+export const COLORMAPS: OptionTable<ColormapName> = defineOption({
+  key: "colormap",
+  flag: "--colormap",
+  description: "colour map",
+  default: "seismic",
+  choices: {
+    grey: { description: "black to white" },
+    seismic: { description: "blue, white at zero, red" },
+    viridis: { description: "sequential, for fold and velocity" },
+  },
+});
+
+/** A synthetic survey's trace order. */
+export type SynthOrder = "cmp" | "shot" | "offset";
+/** Trace orders of `pstm synth` (pipeline/synth/synth.ts describes each). */
+export const SYNTH_ORDER: OptionTable<SynthOrder> = defineOption({
+  key: "order",
+  flag: "--order",
+  description: "trace order",
+  default: "cmp",
+  choices: {
+    cmp: { description: "by midpoint, offsets within a midpoint" },
+    shot: { description: "by source, as field data arrive" },
+    offset: { description: "common-offset sections" },
+  },
+});
+
 /**
  * Whether `value` is one of the table's names.
  *
@@ -330,6 +360,7 @@ export function optionCode<N extends string>(table: OptionTable<N>, name: N): nu
  * The help line of an option: its description, each value's, the default.
  *
  * @param table the option
+ * @param showDefault append "(default: ...)" (false where the flag's spec shows it)
  * @returns e.g. `rho filter: 3d = -d/dt ...; 2d = ...; none = ... (default: none)`
  * @example
  * ```ts
@@ -338,9 +369,10 @@ export function optionCode<N extends string>(table: OptionTable<N>, name: N): nu
  * assert(optionHelp(WEIGHTS).endsWith("(default: none)"));
  * ```
  */
-export function optionHelp(table: OptionTable): string {
+export function optionHelp(table: OptionTable, showDefault = true): string {
   const choices = table.names.map((name) =>
     `${name} = ${(table.choices as Record<string, OptionChoice>)[name].description}`
   );
-  return `${table.description}: ${choices.join("; ")} (default: ${table.default})`;
+  const tail = showDefault ? ` (default: ${table.default})` : "";
+  return `${table.description}: ${choices.join("; ")}${tail}`;
 }

@@ -6,12 +6,12 @@
  */
 
 import type { Rgb } from "./raster.ts";
+import { type ColormapName, COLORMAPS, isOption } from "../core/options.ts";
 
-/** The colour maps pstm knows. */
-export type ColormapName = "grey" | "seismic" | "viridis";
+export type { ColormapName } from "../core/options.ts";
 
-/** Names accepted by `--colormap`. */
-export const COLORMAP_NAMES: readonly ColormapName[] = ["grey", "seismic", "viridis"];
+/** Names accepted by `--colormap` (core/options.ts `COLORMAPS`). */
+export const COLORMAP_NAMES: readonly ColormapName[] = COLORMAPS.names;
 
 /** Colour stops at evenly spaced positions from 0 to 1. */
 const STOPS: Record<ColormapName, readonly Rgb[]> = {
@@ -90,5 +90,5 @@ export function buildLut(name: ColormapName, size = 1023): ColorLut {
  * @returns true when it is one of COLORMAP_NAMES
  */
 export function isColormapName(name: string): name is ColormapName {
-  return (COLORMAP_NAMES as readonly string[]).includes(name);
+  return isOption(COLORMAPS, name);
 }

@@ -7,11 +7,13 @@ import assert from "node:assert/strict";
 import {
   ANTIALIAS,
   BACKENDS,
+  COLORMAPS,
   LOG_FORMAT,
   optionCode,
   type OptionTable,
   parseOption,
   RHO,
+  SYNTH_ORDER,
   TRAVELTIME_TABLE,
   WEIGHTS,
 } from "../core/options.ts";
@@ -19,9 +21,20 @@ import { PstmError } from "../core/errors.ts";
 import { parseJobConfig } from "../pipeline/job/job_config.ts";
 import { formatHelp } from "../cli/args.ts";
 import { migrateCommand } from "../cli/migrate.ts";
+import { plotCommand } from "../cli/plot.ts";
+import { synthCommand } from "../cli/synth.ts";
 import { encodeParams, PARAMS_OFFSET } from "../backends/native/native_params.ts";
 
-const TABLES: OptionTable[] = [WEIGHTS, RHO, ANTIALIAS, BACKENDS, TRAVELTIME_TABLE, LOG_FORMAT];
+const TABLES: OptionTable[] = [
+  WEIGHTS,
+  RHO,
+  ANTIALIAS,
+  BACKENDS,
+  TRAVELTIME_TABLE,
+  LOG_FORMAT,
+  COLORMAPS,
+  SYNTH_ORDER,
+];
 const HEADER = await Deno.readTextFile(new URL("../csrc/include/pstm.h", import.meta.url));
 
 /** The constants of `typedef enum NAME { ... } NAME;` in the header, by name. */
@@ -127,10 +140,12 @@ Deno.test("option tables: a bad value names the field and lists the allowed valu
     });
   }
   assert.throws(() => parseOption(LOG_FORMAT, "xml"), /field --log: must be one of text, json/);
+  assert.throws(() => parseOption(COLORMAPS, "jet"), /--colormap: must be one of grey, seismic/);
 });
 
-Deno.test("option tables: pstm migrate --help lists every value and the default", () => {
-  const help = formatHelp(migrateCommand.spec);
+Deno.test("option tables: pstm migrate, plot and synth --help list every value and the default", () => {
+  const help = [migrateCommand, plotCommand, synthCommand].map((c) => formatHelp(c.spec))
+    .join("\n");
   for (const table of TABLES) {
     const line = help.split("\n").find((l) => l.includes(`${table.flag} ${table.names.join("|")}`));
     assert.ok(line, `${table.flag} missing from the help`);

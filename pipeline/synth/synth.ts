@@ -12,6 +12,7 @@
 
 import type { GridSpec } from "../plan/grid.ts";
 import { PstmError } from "../../core/errors.ts";
+import { parseOption, SYNTH_ORDER, type SynthOrder } from "../../core/options.ts";
 import { newTraceBatch, type TraceBatch } from "../segy/trace_batch.ts";
 
 /** A point diffractor at image position (x, y) and two-way vertical time tau. */
@@ -109,9 +110,8 @@ export interface SynthSpec {
  * assert(SYNTH_ORDERS.includes("shot"));
  * ```
  */
-export const SYNTH_ORDERS = ["cmp", "shot", "offset"] as const;
-/** A trace order. */
-export type SynthOrder = typeof SYNTH_ORDERS[number];
+export const SYNTH_ORDERS: readonly SynthOrder[] = SYNTH_ORDER.names;
+export type { SynthOrder } from "../../core/options.ts";
 
 /** Names of the built-in presets. */
 export const SYNTH_PRESETS = ["demo3d", "small3d", "line2d", "wide3d", "standard"] as const;
@@ -420,11 +420,7 @@ export function synthTruth(spec: SynthSpec): Record<string, unknown> {
  * ```
  */
 export function parseSynthOrder(text: string): SynthOrder {
-  if ((SYNTH_ORDERS as readonly string[]).includes(text)) return text as SynthOrder;
-  throw new PstmError(
-    `unknown trace order "${text}"; expected one of ${SYNTH_ORDERS.join(", ")}`,
-    { field: "--order" },
-  );
+  return parseOption(SYNTH_ORDER, text);
 }
 
 /**
