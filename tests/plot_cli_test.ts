@@ -247,7 +247,10 @@ Deno.test("plotCommand rejects bad selections with PstmError naming what exists"
       [{ gather: "12,23", offset: "300" }, /--offset does not apply to --gather/],
       [{ inline: "12", offset: "200" }, /offset 200 is not an offset class.*100, 300, 500/],
       [{ inline: "12.5" }, /whole line number/],
-      [{ inline: "12", colormap: "jet" }, /--colormap: must be one of grey, seismic, viridis: got "jet"/],
+      [
+        { inline: "12", colormap: "jet" },
+        /--colormap: must be one of grey, seismic, viridis: got "jet"/,
+      ],
       [{ inline: "12", clip: "0" }, /--clip must be a number/],
       [{ inline: "12", width: "50" }, /--width must be a number in \[200/],
     ];
