@@ -170,14 +170,14 @@ export async function jobFromArgs(
   put("maxAngle", numberFlag(args, "max-angle", 0, 89.999));
   put("taper", numberFlag(args, "taper", 0, 1));
   put("aa", onOff(stringFlag(args, "aa")));
-  put("rho", stringFlag(args, "rho"));
-  put("weights", stringFlag(args, "weights"));
+  put("rho", choiceValue(args, RHO));
+  put("weights", choiceValue(args, WEIGHTS));
   put("eta", numberFlag(args, "eta"));
   put("stretchMute", numberFlag(args, "stretch-mute", 0, 1000));
   put("format", stringFlag(args, "format"));
   put("traceSpacing", numberFlag(args, "trace-spacing"));
   put("offsetClasses", stringFlag(args, "offset-classes"));
-  put("backend", stringFlag(args, "backend"));
+  put("backend", choiceValue(args, BACKENDS));
   put("threads", numberFlag(args, "threads", 0, 4096));
   put("memory", stringFlag(args, "memory"));
   put("batchSize", numberFlag(args, "batch-size", 1, 65536));
@@ -189,7 +189,7 @@ export async function jobFromArgs(
   put("shard", stringFlag(args, "shard"));
   if (args.values["zero-non-finite"]) put("zeroNonFinite", true);
   if (args.values["tile-timings"]) put("tileTimings", true);
-  put("traveltimeTable", stringFlag(args, "traveltime-table"));
+  put("traveltimeTable", choiceValue(args, TRAVELTIME_TABLE));
   const log = parseOption(LOG_FORMAT, stringFlag(args, "log") ?? LOG_FORMAT.default);
   const configPath = stringFlag(args, "config");
   if (configPath === undefined) {
@@ -209,6 +209,12 @@ export async function jobFromArgs(
 /** The help of a flag that takes one value of an option table: its values, descriptions, default. */
 function choiceFlag(table: OptionTable): FlagSpec {
   return { type: "string", value: table.names.join("|"), description: optionHelp(table) };
+}
+
+/** The value of a table's flag, checked against the table (the message names the flag). */
+function choiceValue<N extends string>(args: ParsedArgs, table: OptionTable<N>): N | undefined {
+  const value = stringFlag(args, table.flag.replace(/^--/, ""));
+  return value === undefined ? undefined : parseOption(table, value);
 }
 
 /** --aa on|off as the job's boolean ("true" and "false" are accepted too). */

@@ -19,8 +19,8 @@ import {
 } from "../core/options.ts";
 import { PstmError } from "../core/errors.ts";
 import { parseJobConfig } from "../pipeline/job/job_config.ts";
-import { formatHelp } from "../cli/args.ts";
-import { migrateCommand } from "../cli/migrate.ts";
+import { formatHelp, parseCommandArgs } from "../cli/args.ts";
+import { jobFromArgs, migrateCommand } from "../cli/migrate.ts";
 import { plotCommand } from "../cli/plot.ts";
 import { synthCommand } from "../cli/synth.ts";
 import { encodeParams, PARAMS_OFFSET } from "../backends/native/native_params.ts";
@@ -128,7 +128,7 @@ Deno.test("option tables: defaults are choices and the job schema uses them", ()
   }
 });
 
-Deno.test("option tables: a bad value names the field and lists the allowed values", () => {
+Deno.test("option tables: a bad value names the field and lists the allowed values", async () => {
   for (const table of [WEIGHTS, RHO, BACKENDS, TRAVELTIME_TABLE]) {
     const bad = { input: "a", output: "b", velocity: "1", [table.key]: "bogus" };
     assert.throws(() => parseJobConfig(bad, "job.json"), (error: unknown) => {
@@ -140,6 +140,13 @@ Deno.test("option tables: a bad value names the field and lists the allowed valu
     });
   }
   assert.throws(() => parseOption(LOG_FORMAT, "xml"), /field --log: must be one of text, json/);
+  for (const table of [WEIGHTS, RHO, BACKENDS, TRAVELTIME_TABLE]) {
+    const argv = ["in.sgy", "-o", "out.sgy", "--velocity", "2000", table.flag, "bogus"];
+    await assert.rejects(
+      jobFromArgs(parseCommandArgs(migrateCommand.spec, argv)),
+      new RegExp(`field ${table.flag}: must be one of ${table.names.join(", ")}: got "bogus"`),
+    );
+  }
   assert.throws(() => parseOption(COLORMAPS, "jet"), /--colormap: must be one of grey, seismic/);
 });
 

@@ -1,7 +1,7 @@
 /**
  * The WGSL source of the WebGPU Kirchhoff PSTM kernel: only the math of
  * backends/reference/reference_kernel.ts, in float32. Planning, chunking,
- * uploads and read-back live in webgpu_backend.ts.
+ * uploads and read-back live in webgpu_tile.ts.
  *
  * Arguments and units
  * | binding | name        | layout                          | unit                      |
