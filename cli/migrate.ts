@@ -75,6 +75,17 @@ export const migrateCommand: Command = {
           "sqrt(1 + x^2/(v tau)^2) - 1 (default: 0, off; 30-50 is usual)",
       },
       format: choiceFlag(OUTPUT_FORMAT),
+      mute: {
+        type: "string",
+        value: "headers|OFFSET:TIME,...",
+        description: "top mute of the input: the trace headers' mute start/end (111-114, ms), " +
+          "or offset (m) : time (s) pairs interpolated in offset (default: none)",
+      },
+      "mute-taper": {
+        type: "string",
+        value: "S",
+        description: "cosine taper after the top mute, s (default: 0.02)",
+      },
       "trace-spacing": { type: "string", value: "M", description: "input trace spacing for --aa" },
       "offset-classes": {
         type: "string",
@@ -175,6 +186,8 @@ export async function jobFromArgs(
   put("eta", numberFlag(args, "eta"));
   put("stretchMute", numberFlag(args, "stretch-mute", 0, 1000));
   put("format", stringFlag(args, "format"));
+  put("mute", stringFlag(args, "mute"));
+  put("muteTaper", numberFlag(args, "mute-taper", 0, 10));
   put("traceSpacing", numberFlag(args, "trace-spacing"));
   put("offsetClasses", stringFlag(args, "offset-classes"));
   put("backend", choiceValue(args, BACKENDS));

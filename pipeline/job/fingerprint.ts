@@ -59,6 +59,7 @@ export function jobFingerprint(
     params: { ...params, threads: 0 },
     rho: job.rho,
     headers: job.headers,
+    ...(job.mute !== undefined ? { mute: [job.mute, job.muteTaper] } : {}),
   });
 }
 

@@ -60,6 +60,10 @@ const JobSchema = z.object({
   stretchMute: z.number().min(0).max(1000).default(0),
   /** Output sample format. */
   format: choice(OUTPUT_FORMAT),
+  /** Top mute of the input: "headers" (bytes 111-114) or "OFFSET:TIME,..." (m:s); default none. */
+  mute: z.string().min(1).optional(),
+  /** Cosine taper after the top mute, s. */
+  muteTaper: z.number().min(0).max(10).default(0.02),
   /** Offset classes "FIRST:WIDTH:COUNT"; default: one class. */
   offsetClasses: z.string().optional(),
   /** Trace spacing for antialiasing, m; default: the smaller bin spacing. */
@@ -129,6 +133,10 @@ export interface JobConfig {
   stretchMute: number;
   /** Output sample format. */
   format: OutputFormat;
+  /** Top mute of the input: "headers" (bytes 111-114) or "OFFSET:TIME,..." (m:s); default none. */
+  mute?: string;
+  /** Cosine taper after the top mute, s. */
+  muteTaper: number;
   /** Offset classes "FIRST:WIDTH:COUNT"; default: one class. */
   offsetClasses?: string;
   /** Trace spacing for antialiasing, m; default: the smaller bin spacing. */

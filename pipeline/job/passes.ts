@@ -26,11 +26,13 @@ import { MigrateTileStream } from "../streams/migrate_tile_stream.ts";
 import { type StageTimes, timeReads } from "../streams/stage_times.ts";
 import { FiniteCheckStream } from "../streams/finite_check_stream.ts";
 import { PreprocessStream } from "../streams/preprocess_stream.ts";
+import { MuteStream } from "../streams/mute_stream.ts";
 import { TileWriter, type TraceSink, writeTile } from "../streams/tile_writer.ts";
 import type { JobConfig } from "./job_config.ts";
 import type { Progress } from "./progress.ts";
 import { explainAllocationFailure } from "./preflight.ts";
 import type { JobSetup } from "./setup.ts";
+import type { TraceBatch } from "../segy/trace_batch.ts";
 
 /** Callbacks of a run (tests use `onTile` to simulate a crash). */
 export interface PassHooks {
@@ -174,6 +176,7 @@ export async function runPass(
         },
       }),
     )
+    .pipeThrough(setup.mute ? new MuteStream(setup.mute) : new TransformStream<TraceBatch>())
     .pipeThrough(new PreprocessStream(preprocessor, times))
     .pipeThrough(
       new BinGeometryStream({

@@ -30,6 +30,7 @@ import { SegyFile } from "../segy/segy_file.ts";
 import type { SegyInfo } from "../segy/segy_info.ts";
 import type { TraceBatch } from "../segy/trace_batch.ts";
 import { openVelocity, type VelocityModel } from "../velocity/velocity.ts";
+import { parseMute, TopMute } from "../dsp/mute.ts";
 import type { JobConfig } from "./job_config.ts";
 
 /** Traces per header read of the scan. */
@@ -69,6 +70,8 @@ export interface JobSetup {
   params: KernelParams;
   /** The largest midpoint distance at which a trace contributes, m (Infinity: all). */
   reach: number;
+  /** The top mute of the input (`--mute`), when there is one. */
+  mute?: TopMute;
 }
 
 /**
@@ -317,6 +320,9 @@ export async function setupJob(
   checks?: SurveyChecks,
 ): Promise<JobSetup> {
   const info = input.file.info;
+  const mute = job.mute === undefined
+    ? undefined
+    : new TopMute({ source: parseMute(job.mute), taper: job.muteTaper });
   const scanned = await readGeometry(input.file, job.grid === undefined, checks);
   const grid = checkGrid(job.grid ? parseGridFlag(job.grid) : scanned.grid!);
   const time = timeAxisOf(job, info);
@@ -326,5 +332,16 @@ export async function setupJob(
   const velocity = await openVelocity(job.velocity, grid, time);
   const params = kernelParamsOf(job, info, grid, time, classes);
   const reach = apertureReach(params, time, velocity.max);
-  return { input, info, geometry: scanned.geometry, grid, time, classes, velocity, params, reach };
+  return {
+    input,
+    info,
+    geometry: scanned.geometry,
+    grid,
+    time,
+    classes,
+    velocity,
+    params,
+    reach,
+    ...(mute ? { mute } : {}),
+  };
 }

@@ -49,6 +49,10 @@ export const TR_GROUP_Y = 85;
 export const TR_COORD_UNITS = 89;
 /** Delay recording time, ms. */
 export const TR_DELAY_REC_TIME = 109;
+/** Mute time, start, ms (int16). */
+export const TR_MUTE_START = 111;
+/** Mute time, end, ms (int16). */
+export const TR_MUTE_END = 113;
 /** Number of samples in this trace. */
 export const TR_SAMPLE_COUNT = 115;
 /** Sample interval of this trace, microseconds. */
@@ -131,6 +135,8 @@ export const DEFAULT_HEADER_MAP: Readonly<HeaderMap> = Object.freeze(
     gy: { byte: TR_GROUP_Y, type: "i4", scale: "coordinate" },
     counit: { byte: TR_COORD_UNITS, type: "i2" },
     delrt: { byte: TR_DELAY_REC_TIME, type: "i2" },
+    muts: { byte: TR_MUTE_START, type: "i2" },
+    mute: { byte: TR_MUTE_END, type: "i2" },
     ns: { byte: TR_SAMPLE_COUNT, type: "u2" },
     dt: { byte: TR_SAMPLE_INTER, type: "u2" },
     cdpx: { byte: TR_CDP_X, type: "i4", scale: "coordinate" },
