@@ -8,8 +8,10 @@
  *   two bins, 64 output samples, `--memory 256MiB`. Target: the largest at
  *   most 1.2 x the smallest.
  * - `--orders N`: the same N-trace survey written in cmp, offset and shot
- *   order (`pstm synth --order`), migrated under a budget that holds a
- *   quarter of the tiles, reporting passes, traces read and traces/s.
+ *   order (`pstm synth --order`), migrated under a budget whose tile share
+ *   holds 5 of its 20 tiles, reporting passes, traces read and traces/s; then
+ *   the shot-order file sorted with `pstm sort` (its time reported) and
+ *   migrated the same way.
  *
  *     deno run -A bench/scale_bench.ts --rss 500000,4000000 [--json]
  *     deno run -A bench/scale_bench.ts --orders 200000 [--json]
@@ -28,6 +30,8 @@ import {
   synthVelocityText,
 } from "../pipeline/synth/synth.ts";
 import { writeSynthetic } from "../pipeline/synth/write_synthetic.ts";
+import { sortByBand } from "../pipeline/job/sort_job.ts";
+import { parseGridFlag } from "../pipeline/plan/grid.ts";
 
 /** Largest peak RSS ratio (most traces / fewest) of the issue. */
 export const RSS_RATIO_TARGET = 1.2;
@@ -38,8 +42,8 @@ const NS = 64;
 export interface ScaleCase {
   /** Traces in the survey. */
   traces: number;
-  /** Trace order of the file. */
-  order: SynthOrder;
+  /** Trace order of the file ("shot+sort": shot order, then `pstm sort`). */
+  order: string;
   /** SEG-Y bytes. */
   fileBytes: number;
   /** Peak RSS of the migrate process (/usr/bin/time -v), bytes. */
@@ -54,6 +58,8 @@ export interface ScaleCase {
   tracesPerSecond: number;
   /** Summary seconds. */
   seconds: number;
+  /** Seconds of `pstm sort` before the migration, when sorted. */
+  sortSeconds?: number;
   /** Stage times, s. */
   times: Record<string, number>;
   /** Seconds to write the survey (not part of the migration). */
@@ -83,24 +89,38 @@ function gridOf(spec: SynthSpec): { grid: string; aperture: number } {
 }
 
 /**
- * Writes one survey and migrates it.
+ * Writes one survey and migrates it; with `sorted`, runs `pstm sort` on it
+ * first (its seconds reported) and migrates the sorted file.
  *
  * @param dir scratch folder
  * @param spec the survey
  * @param extra further migrate flags (budget, tile size)
+ * @param sorted sort the survey into tile-band order first
  * @returns the figures
  */
-export async function scaleCase(dir: string, spec: SynthSpec, extra: string[]): Promise<ScaleCase> {
+export async function scaleCase(
+  dir: string,
+  spec: SynthSpec,
+  extra: string[],
+  sorted = false,
+): Promise<ScaleCase> {
   const path = `${dir}/survey-${spec.order}-${synthTraceCount(spec)}.sgy`;
-  const started = performance.now();
+  let started = performance.now();
   await writeSynthetic(spec, path, undefined);
   const synthSeconds = (performance.now() - started) / 1000;
   const fileBytes = (await Deno.stat(path)).size;
   const { grid, aperture } = gridOf(spec);
+  let input = path, sortSeconds: number | undefined;
+  if (sorted) {
+    started = performance.now();
+    input = `${dir}/sorted.sgy`;
+    await sortByBand({ input: path, output: input, grid: parseGridFlag(grid) });
+    sortSeconds = (performance.now() - started) / 1000;
+  }
   let result: RunResult;
   try {
     result = await runMigrate([
-      path,
+      input,
       "-o",
       `${dir}/image.sgy`,
       "--velocity",
@@ -116,12 +136,13 @@ export async function scaleCase(dir: string, spec: SynthSpec, extra: string[]): 
     ]);
   } finally {
     await Deno.remove(path).catch(() => {});
+    await Deno.remove(`${dir}/sorted.sgy`).catch(() => {});
     await Deno.remove(`${dir}/image.sgy`).catch(() => {});
   }
   const s = result.summary;
   return {
     traces: synthTraceCount(spec),
-    order: spec.order ?? "cmp",
+    order: sorted ? `${spec.order}+sort` : spec.order ?? "cmp",
     fileBytes,
     maxRss: result.maxRss,
     passes: s.passes,
@@ -129,6 +150,7 @@ export async function scaleCase(dir: string, spec: SynthSpec, extra: string[]): 
     tracesRead: s.tracesRead,
     tracesPerSecond: result.tracesPerSecond,
     seconds: s.seconds,
+    ...(sortSeconds !== undefined ? { sortSeconds } : {}),
     times: s.times,
     synthSeconds,
     load: loadAverage(),
@@ -142,14 +164,16 @@ export async function scaleCase(dir: string, spec: SynthSpec, extra: string[]): 
  */
 export function printCases(cases: ScaleCase[]): void {
   console.log(
-    "traces    order   file MB  peak RSS MB  tiles passes traces read  traces/s  s      load",
+    "traces    order      file MB  peak RSS MB  tiles passes traces read  traces/s  s      " +
+      "sort s  load",
   );
   for (const c of cases) {
     console.log(
-      `${String(c.traces).padEnd(9)} ${c.order.padEnd(7)} ${mb(c.fileBytes).padEnd(8)} ` +
+      `${String(c.traces).padEnd(9)} ${c.order.padEnd(10)} ${mb(c.fileBytes).padEnd(8)} ` +
         `${mb(c.maxRss).padEnd(12)} ${String(c.tiles).padEnd(5)} ${String(c.passes).padEnd(6)} ` +
         `${String(c.tracesRead).padEnd(12)} ${c.tracesPerSecond.toFixed(0).padEnd(9)} ` +
-        `${c.seconds.toFixed(1).padEnd(6)} ${c.load.toFixed(2)}`,
+        `${c.seconds.toFixed(1).padEnd(6)} ${(c.sortSeconds?.toFixed(1) ?? "-").padEnd(7)} ` +
+        c.load.toFixed(2),
     );
   }
 }
@@ -186,20 +210,13 @@ if (import.meta.main) {
     }
     if (values.orders) {
       const n = Number(values.orders);
-      // 40 x 40 bins x 64 samples x (1 class + 2 arrays) x 4 B = 1.2 MB; strips of 40 x 2 bins
-      // (20 tiles of 62 KB) under a budget whose tile share holds about 5 of them
-      for (const order of SYNTH_ORDERS) {
-        report(
-          await scaleCase(dir, scaleSpec(n, order), [
-            "--tile-bins",
-            "40,2",
-            "--memory",
-            "1480KiB",
-            "--batch-size",
-            "256",
-          ]),
-        );
-      }
+      // strips of 40 x 2 bins (20 tiles of 40 * 2 * (64 * 4 * 3 + 8) B, 1 class), a budget
+      // whose share for tiles holds 5 of them besides 4 batches of 256 traces and the index band
+      const strip = 40 * 2 * (NS * 4 * 3 + 8);
+      const budget = 4 * 256 * (NS * 8 + 64) + 20 * Math.min(n, 65536) + 5 * strip;
+      const tight = ["--tile-bins", "40,2", "--memory", String(budget), "--batch-size", "256"];
+      for (const order of SYNTH_ORDERS) report(await scaleCase(dir, scaleSpec(n, order), tight));
+      report(await scaleCase(dir, scaleSpec(n, "shot"), tight, true));
     }
   } finally {
     if (!values.dir) await Deno.remove(dir, { recursive: true }).catch(() => {});
