@@ -13,6 +13,7 @@ import { demoCommand } from "./cli/demo.ts";
 import { infoCommand } from "./cli/info.ts";
 import { mergeCommand } from "./cli/merge.ts";
 import { migrateCommand } from "./cli/migrate.ts";
+import { planCommand } from "./cli/plan.ts";
 import { plotCommand } from "./cli/plot.ts";
 import { scanCommand } from "./cli/scan.ts";
 import { slurmCommand } from "./cli/slurm.ts";
@@ -24,6 +25,7 @@ import { EXIT_BAD_INPUT, EXIT_RUNTIME, PstmError } from "./core/errors.ts";
 export const COMMANDS: Command[] = [
   scanCommand,
   synthCommand,
+  planCommand,
   migrateCommand,
   plotCommand,
   mergeCommand,

@@ -111,6 +111,11 @@ export const migrateCommand: Command = {
       },
       resume: { type: "boolean", description: "continue an interrupted run" },
       shard: { type: "string", value: "I/N", description: "migrate shard I of N (0-based)" },
+      plan: {
+        type: "string",
+        value: "FILE",
+        description: "follow a plan written by pstm plan (no header scan)",
+      },
       "zero-non-finite": {
         type: "boolean",
         description: "zero NaN/Inf samples instead of failing",
@@ -200,6 +205,7 @@ export async function jobFromArgs(
   if (args.values["no-check"]) put("noCheck", args.values["no-check"]);
   if (args.values.resume) put("resume", true);
   put("shard", stringFlag(args, "shard"));
+  put("plan", stringFlag(args, "plan"));
   if (args.values["zero-non-finite"]) put("zeroNonFinite", true);
   if (args.values["tile-timings"]) put("tileTimings", true);
   put("traveltimeTable", choiceValue(args, TRAVELTIME_TABLE));

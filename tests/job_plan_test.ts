@@ -4,7 +4,6 @@ import { parseJobConfig } from "../pipeline/job/job_config.ts";
 import {
   announcePlan,
   memoryBudget,
-  midpointsInside,
   planJob,
   scheduleTiles,
   workOf,
@@ -94,7 +93,7 @@ Deno.test("plan: announcePlan warns when most midpoints miss the grid, then repo
     event: (name: string, data: Record<string, unknown> = {}) => events.push({ name, data }),
   };
   const tiles = scheduleTiles(far.plan, new Set());
-  assert.equal(midpointsInside(far.setup.geometry, far.setup.grid), 0);
+  assert.equal(far.setup.geometry.midpointsInside, 0);
   announcePlan(progress, far.setup, tiles, far.plan.budget);
   assert.deepEqual(events.map((e) => e.name), ["warning", "plan"]);
   assert.equal(events[0].data.midpointsInsideGrid, 0);

@@ -27,15 +27,21 @@ function countHeaderReads(file: SegyFile): { traces: number } {
 Deno.test("setup: without --grid the headers are read once and give the grid pstm scan suggests", async () => {
   using file = await SegyFile.open(F3);
   const reads = countHeaderReads(file);
-  const { geometry, grid } = await readGeometry(file, true);
+  const index = await Deno.makeTempFile();
+  const identity = { path: F3, size: 0, mtime: 0, traces: 414, ns: 1, dt: 1, headers: [] };
+  const { geometry, grid } = await readGeometry(file, true, index, identity);
   assert.equal(reads.traces, file.info.traceCount); // once, not twice
   assert.equal(geometry.count, 414);
+  assert.deepEqual(geometry.input, identity);
   using again = await SegyFile.open(F3);
   const { method: _method, ...scanned } = (await scanSegy(again)).grid;
   assert.deepEqual(grid, scanned);
   const first = await file.readHeaders(0, 1);
-  assert.equal(geometry.sx[0], first.sx[0]);
-  assert.equal(geometry.gy[0], first.gy[0]);
+  const band = [...geometry.bands()][0];
+  assert.equal(band.mx[0], 0.5 * (first.sx[0] + first.gx[0]));
+  assert.equal(band.my[0], 0.5 * (first.sy[0] + first.gy[0]));
+  geometry.close();
+  await Deno.remove(index);
 });
 
 Deno.test("setup: setupJob reads the headers once with or without --grid", async () => {
@@ -49,6 +55,9 @@ Deno.test("setup: setupJob reads the headers once with or without --grid", async
     assert.equal(setup.time.ntau, setup.info.ns);
     assert.equal(setup.params.ns, setup.info.ns);
     assert.equal(setup.reach, Infinity); // no aperture, no angle limit
+    assert.ok((await Deno.stat("unused.sgy.geometry")).isFile, "the index is on disk");
+    await setup.geometry.release();
+    await assert.rejects(() => Deno.stat("unused.sgy.geometry"), Deno.errors.NotFound);
     await input.close();
   }
 });

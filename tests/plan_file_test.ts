@@ -10,6 +10,7 @@ function plan(): PlanContents {
     input: INPUT,
     options: OPTIONS,
     fingerprint: "0123456789abcdef",
+    grid: { x0: 0, y0: 0, dx: 10, dy: 10, nx: 4, ny: 2, azimuthDeg: 0 },
     statistics: {
       checksum: 99,
       maxHalfOffset: 50,

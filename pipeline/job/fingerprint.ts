@@ -1,6 +1,7 @@
 /**
- * The job's fingerprint: a hash of the input (its size, shape, every trace's
- * coordinates and its first trace's samples) and of every option that
+ * The job's fingerprint: a hash of the input (its size, shape, the geometry
+ * index's checksum of every trace's midpoint and half offset, and its first
+ * trace's samples) and of every option that
  * changes the image. A resume manifest written for another fingerprint is
  * refused.
  *
@@ -8,7 +9,6 @@
  */
 
 import { fingerprintOf } from "../output/manifest.ts";
-import type { GeometryTable } from "../plan/geometry_table.ts";
 import type { JobConfig } from "./job_config.ts";
 import type { JobSetup } from "./setup.ts";
 
@@ -33,6 +33,7 @@ import type { JobSetup } from "./setup.ts";
  * const a = jobFingerprint(job, setup, first);
  * assert.equal(a, jobFingerprint({ ...job, threads: 8 }, setup, first)); // threads do not count
  * assert.notEqual(a, jobFingerprint({ ...job, rho: "3d" }, setup, first));
+ * await setup.geometry.release();
  * await input.close();
  * ```
  */
@@ -48,7 +49,7 @@ export function jobFingerprint(
       traces: info.traceCount,
       ns: info.ns,
       dt: info.dt,
-      geometry: geometryChecksum(setup.geometry),
+      geometry: setup.geometry.statistics.checksum,
       firstTrace: sampleChecksum(firstTrace),
     },
     traveltimeTable: job.traveltimeTable,
@@ -61,29 +62,6 @@ export function jobFingerprint(
     headers: job.headers,
     ...(job.mute !== undefined ? { mute: [job.mute, job.muteTaper] } : {}),
   });
-}
-
-/**
- * A checksum of every trace's coordinates: a different survey of the same shape differs.
- *
- * @param g the geometry table
- * @returns the checksum
- * @example
- * ```ts
- * import assert from "node:assert";
- * import { geometryChecksum } from "./fingerprint.ts";
- * const g = { count: 1, sx: [1], sy: [0], gx: [0], gy: [0] };
- * assert.notEqual(geometryChecksum(g), geometryChecksum({ ...g, sx: [2] }));
- * ```
- */
-export function geometryChecksum(
-  g: Pick<GeometryTable, "count"> & Record<"sx" | "sy" | "gx" | "gy", ArrayLike<number>>,
-): number {
-  let sum = 0;
-  for (let k = 0; k < g.count; k++) {
-    sum += ((k % 997) + 1) * (g.sx[k] + 3 * g.sy[k] + 7 * g.gx[k] + 11 * g.gy[k]);
-  }
-  return sum;
 }
 
 /**

@@ -10,7 +10,7 @@
 
 import { PstmError } from "../../core/errors.ts";
 import { type CheckName, overrideHint } from "../plan/checks.ts";
-import type { GeometryTable } from "../plan/geometry_table.ts";
+import type { GeometrySource } from "../plan/geometry_index.ts";
 import { binOf, type GridSpec } from "../plan/grid.ts";
 import { type OffsetClasses, offsetClassOf } from "../plan/offset_classes.ts";
 import { parseVelocityFlag } from "../velocity/velocity.ts";
@@ -20,8 +20,11 @@ import type { JobSetup } from "./setup.ts";
 
 /** What the job checks look at. */
 export interface JobCheckInputs {
-  /** Every trace's coordinates. */
-  geometry: GeometryTable;
+  /**
+   * Every trace's midpoint and half offset, band by band (absent for a run that follows a
+   * plan file: `pstm plan` checked them with the same options).
+   */
+  geometry?: GeometrySource;
   /** The output grid. */
   grid: GridSpec;
   /** The offset classes, and whether the user gave them (the default class takes every trace). */
@@ -94,14 +97,16 @@ async function checkVelocityTimes(inputs: JobCheckInputs): Promise<void> {
 /** Refuses offset classes that no trace's source-receiver distance falls in. */
 function checkOffsetClasses(inputs: JobCheckInputs): void {
   const { geometry: g, classes } = inputs;
+  if (!g || g.count === 0) return;
   let lo = Infinity, hi = -Infinity;
-  for (let k = 0; k < g.count; k++) {
-    const h = Math.hypot(g.gx[k] - g.sx[k], g.gy[k] - g.sy[k]);
-    if (offsetClassOf(h, classes) >= 0) return;
-    lo = Math.min(lo, h);
-    hi = Math.max(hi, h);
+  for (const band of g.bands()) {
+    for (let k = 0; k < band.count; k++) {
+      const h = 2 * band.halfOffset[k];
+      if (offsetClassOf(h, classes) >= 0) return;
+      lo = Math.min(lo, h);
+      hi = Math.max(hi, h);
+    }
   }
-  if (g.count === 0) return;
   const end = classes.first + classes.width * classes.count;
   throw new PstmError(
     `no trace falls in any offset class: the classes cover offsets ${classes.first} to ${end} ` +
@@ -114,16 +119,18 @@ function checkOffsetClasses(inputs: JobCheckInputs): void {
 /** Refuses an output grid that no midpoint falls in (within half a bin of its edge bins). */
 function checkGridCatches(inputs: JobCheckInputs): void {
   const { geometry: g, grid } = inputs;
-  if (g.count === 0) return;
+  if (!g || g.count === 0) return;
   let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
-  for (let k = 0; k < g.count; k++) {
-    const x = 0.5 * (g.sx[k] + g.gx[k]), y = 0.5 * (g.sy[k] + g.gy[k]);
-    const b = binOf(grid, x, y);
-    if (b.ix > -0.5 && b.ix < grid.nx - 0.5 && b.iy > -0.5 && b.iy < grid.ny - 0.5) return;
-    minX = Math.min(minX, x);
-    maxX = Math.max(maxX, x);
-    minY = Math.min(minY, y);
-    maxY = Math.max(maxY, y);
+  for (const band of g.bands()) {
+    for (let k = 0; k < band.count; k++) {
+      const x = band.mx[k], y = band.my[k];
+      const b = binOf(grid, x, y);
+      if (b.ix > -0.5 && b.ix < grid.nx - 0.5 && b.iy > -0.5 && b.iy < grid.ny - 0.5) return;
+      minX = Math.min(minX, x);
+      maxX = Math.max(maxX, x);
+      minY = Math.min(minY, y);
+      maxY = Math.max(maxY, y);
+    }
   }
   throw new PstmError(
     `no trace midpoint falls inside the output grid (origin ${grid.x0}, ${grid.y0}, ` +
@@ -150,7 +157,7 @@ export async function checkJobAgainstSurvey(
 ): Promise<void> {
   const { info, time } = setup;
   await checkJob({
-    geometry: setup.geometry,
+    geometry: setup.geometry.source,
     grid: setup.grid,
     classes: setup.classes,
     classesGiven: job.offsetClasses !== undefined,

@@ -82,6 +82,8 @@ const JobSchema = z.object({
   resume: z.boolean().default(false),
   /** "I/N": migrate shard I (0-based) of N. */
   shard: z.string().regex(/^\d+\/\d+$/).optional(),
+  /** A plan file written by `pstm plan`: no header scan, the tiles' trace ranges from it. */
+  plan: z.string().optional(),
   /** Header byte overrides "NAME=BYTE:TYPE". */
   headers: z.array(z.string()).default([]),
   /** Checks turned off by name (see pipeline/plan/checks.ts), e.g. ["disk-space"]. */
@@ -155,6 +157,8 @@ export interface JobConfig {
   resume: boolean;
   /** "I/N": migrate shard I (0-based) of N. */
   shard?: string;
+  /** A plan file written by `pstm plan`: no header scan, the tiles' trace ranges from it. */
+  plan?: string;
   /** Header byte overrides "NAME=BYTE:TYPE". */
   headers: string[];
   /** Checks turned off by name (see pipeline/plan/checks.ts), e.g. ["disk-space"]. */

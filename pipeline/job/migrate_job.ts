@@ -4,7 +4,8 @@
  * 0. preflight (preflight.ts): paths, --memory, --no-check; after opening the
  *    input its sampling, after setup the free disk;
  * 1. setup (setup.ts): the input opened (stdin spooled), its headers read
- *    once, grid, time axis, classes, velocity, kernel parameters;
+ *    once into the geometry index (or, with `--plan`, not at all:
+ *    plan_once.ts), grid, time axis, classes, velocity, kernel parameters;
  * 2. plan (plan.ts): budget, fingerprint, tile shape, then the tiles and
  *    passes left once the manifest says what is done;
  * 3. passes (passes.ts): empty tiles, then each pass streamed through
@@ -36,7 +37,8 @@ import { createOutputVolume } from "./output_volume.ts";
 import { runPasses, traveltimeBackend } from "./passes.ts";
 import { announcePlan, planJob, scheduleTiles, workOf } from "./plan.ts";
 import type { Progress } from "./progress.ts";
-import { openJobInput, setupJob } from "./setup.ts";
+import { loadJobPlan } from "./plan_once.ts";
+import { type JobSetup, openJobInput, setupJob } from "./setup.ts";
 import { parseShard } from "./shard.ts";
 import { buildSummary, type MigrationSummary } from "./summary.ts";
 
@@ -76,10 +78,18 @@ export async function runMigration(
   const memory = checkMemoryFlag(job.memory);
   const input = await openJobInput(job, files.spool);
   let ownBackend: Backend | undefined;
+  let setup: JobSetup | undefined;
   try {
     checkInputSampling(input.file.info.dt, input.name);
     const scanStart = performance.now();
-    const setup = await setupJob(job, input, new SurveyChecks(input.name, noCheck));
+    const planFile = job.plan === undefined ? undefined : await loadJobPlan(job, input);
+    setup = await setupJob(
+      job,
+      input,
+      files.geometry,
+      planFile,
+      new SurveyChecks(input.name, noCheck),
+    );
     const { grid, time, classes } = setup;
     await checkSurveySamples(input.file, input.name, noCheck);
     await checkJobAgainstSurvey(job, setup, noCheck);
@@ -93,7 +103,15 @@ export async function runMigration(
     const backend = hooks.backend ??
       (ownBackend = await openBackend(job.backend, { threads: job.threads }));
     const planned = await planJob(job, setup, memory, backend, files, shard);
-    const summary = { output: job.output, traces: setup.info.traceCount, grid, time, classes };
+    await setup.geometry.release(); // planned: the index is not needed any more
+    const summary = {
+      output: job.output,
+      traces: setup.info.traceCount,
+      headersScanned: planFile ? 0 : setup.info.traceCount,
+      grid,
+      time,
+      classes,
+    };
     const planFigures = { tileNx: planned.shape.tileNx, tileNy: planned.shape.tileNy };
     if (await alreadyComplete(files, job.resume, planned.previous)) {
       progress.event("complete", { output: job.output }, `${job.output} is already complete`);
@@ -167,6 +185,7 @@ export async function runMigration(
     }
   } finally {
     ownBackend?.close();
+    await setup?.geometry.release();
     await input.close();
   }
 }

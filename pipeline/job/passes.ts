@@ -9,7 +9,7 @@
  */
 
 import type { Backend, TileInputs } from "../../backends/backend.ts";
-import { maxHalfOffset, TraveltimeTableBackend } from "../../backends/traveltime_table.ts";
+import { TraveltimeTableBackend } from "../../backends/traveltime_table.ts";
 import { PstmError } from "../../core/errors.ts";
 import { TracePreprocessor } from "../dsp/preprocess.ts";
 import type { Manifest } from "../output/manifest.ts";
@@ -91,7 +91,7 @@ export function traveltimeBackend(
   return new TraveltimeTableBackend(backend, {
     mode: job.traveltimeTable ?? "off",
     maxDistance: Math.min(setup.reach, Math.hypot(grid.nx * grid.dx, grid.ny * grid.dy)) +
-      maxHalfOffset(setup.geometry),
+      setup.geometry.statistics.maxHalfOffset,
   });
 }
 

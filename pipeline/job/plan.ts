@@ -10,20 +10,22 @@ import type { Backend } from "../../backends/backend.ts";
 import { MAX_TABLE_BYTES } from "../../backends/traveltime_table.ts";
 import { Manifest, type ManifestContents, type ManifestHeader } from "../output/manifest.ts";
 import type { OutputFiles, ShardSpec } from "../output/output_files.ts";
-import type { GeometryTable } from "../plan/geometry_table.ts";
 import { binOf, type GridSpec } from "../plan/grid.ts";
 import { defaultMemoryBudget } from "../plan/memory.ts";
+import { PstmError } from "../../core/errors.ts";
 import {
   type PlanRequest,
-  planTiles,
+  scheduleTiles as scheduleRun,
+  type TileInfo,
   type TilePlan,
+  tileRanges,
   type TileShape,
   tileShape,
 } from "../plan/tile_plan.ts";
 import { jobFingerprint } from "./fingerprint.ts";
 import type { JobConfig } from "./job_config.ts";
 import type { Progress } from "./progress.ts";
-import type { JobSetup } from "./setup.ts";
+import type { JobGeometry, JobSetup } from "./setup.ts";
 
 /** The job's plan before the manifest is opened. */
 export interface JobPlan {
@@ -31,6 +33,8 @@ export interface JobPlan {
   request: PlanRequest;
   /** The tile size and the memory it was sized with. */
   shape: TileShape;
+  /** Every tile of the grid with the trace range that reaches it (planned once). */
+  tiles: TileInfo[];
   /** The memory budget, bytes (the smaller of host and device). */
   budget: number;
   /** The manifest header of this run. */
@@ -82,7 +86,7 @@ export function memoryBudget(
  * import { planRequestOf } from "./plan.ts";
  * const setup = { grid: { x0: 0, y0: 0, dx: 10, dy: 10, nx: 4, ny: 3, azimuthDeg: 0 },
  *   time: { tau0: 0, dtau: 0.004, ntau: 50 }, classes: { first: 0, width: 1e9, count: 1 },
- *   geometry: new GeometryTable(), reach: 100, info: { ns: 50 } };
+ *   geometry: { source: new GeometryTable() }, reach: 100, info: { ns: 50 } };
  * const r = planRequestOf({ batchSize: 64, traveltimeTable: "off" }, setup, 1 << 20, undefined,
  *   undefined, 4 * 50 * 5 + 8);
  * assert.equal(r.bytesPerColumn, 1008); // as the backend states it
@@ -95,7 +99,7 @@ export function planRequestOf(
     grid: GridSpec;
     time: JobSetup["time"];
     classes: Pick<JobSetup["classes"], "count">;
-    geometry: GeometryTable;
+    geometry: Pick<JobGeometry, "source">;
     reach: number;
     info: Pick<JobSetup["info"], "ns">;
   },
@@ -119,7 +123,7 @@ export function planRequestOf(
       return [b.ix, b.iy];
     },
     reach: setup.reach,
-    geometry: setup.geometry,
+    geometry: setup.geometry.source,
     ns: setup.info.ns,
     batchSize: job.batchSize,
     budget,
@@ -130,7 +134,9 @@ export function planRequestOf(
 
 /**
  * Plans the job up to the manifest: budget, fingerprint (reads input trace
- * 0), the previous manifest (with --resume), the tile shape.
+ * 0), the previous manifest (with --resume), the tile shape, and every
+ * tile's trace range: read from the geometry index band by band, or, with a
+ * plan file, taken from it (no geometry read).
  *
  * @param job the validated job
  * @param setup the job's setup
@@ -154,19 +160,27 @@ export async function planJob(
   const firstTrace = (await setup.input.file.readTraces(0, 1)).samples;
   const fingerprint = jobFingerprint(job, setup, firstTrace);
   const previous = job.resume ? await Manifest.peek(files.manifest) : undefined;
+  const planFile = setup.planFile;
+  if (planFile && planFile.fingerprint !== fingerprint) {
+    throw new PstmError(
+      "the plan file was made for another job (its fingerprint differs); run pstm plan again",
+      { file: job.plan, field: "--plan" },
+    );
+  }
   const request = planRequestOf(
     job,
     setup,
     budget,
     shard,
-    previous?.tileBins,
+    planFile ? [planFile.shape.tileNx, planFile.shape.tileNy] : previous?.tileBins,
     backend.bytesPerColumn?.(setup.params),
   );
-  const shape = tileShape(request);
+  const shape = planFile?.shape ?? tileShape(request);
   const tileBins: [number, number] = [shape.tileNx, shape.tileNy];
   return {
     request: { ...request, tileBins },
     shape,
+    tiles: planFile?.tiles ?? tileRanges({ ...request, tileBins }, shape),
     budget,
     header: { version: 1, fingerprint, tiles: shape.tiles, shard: job.shard ?? "", tileBins },
     previous,
@@ -181,7 +195,7 @@ export async function planJob(
  * @returns the tile plan
  */
 export function scheduleTiles(plan: JobPlan, done: Set<number>): TilePlan {
-  return planTiles({ ...plan.request, done });
+  return scheduleRun(plan.tiles, plan.shape, { ...plan.request, done });
 }
 
 /**
@@ -207,33 +221,6 @@ export function workOf(
 }
 
 /**
- * How many trace midpoints fall inside the grid (within half a bin of its edge bins).
- *
- * @param g trace coordinates
- * @param grid the output grid
- * @returns the count
- * @example
- * ```ts
- * import assert from "node:assert";
- * import { midpointsInside } from "./plan.ts";
- * const grid = { x0: 0, y0: 0, dx: 10, dy: 10, nx: 2, ny: 2, azimuthDeg: 0 };
- * const g = { count: 2, sx: [0, 100], sy: [0, 100], gx: [10, 120], gy: [0, 100] };
- * assert.equal(midpointsInside(g, grid), 1);
- * ```
- */
-export function midpointsInside(
-  g: Pick<GeometryTable, "count"> & Record<"sx" | "sy" | "gx" | "gy", ArrayLike<number>>,
-  grid: GridSpec,
-): number {
-  let inside = 0;
-  for (let k = 0; k < g.count; k++) {
-    const b = binOf(grid, 0.5 * (g.sx[k] + g.gx[k]), 0.5 * (g.sy[k] + g.gy[k]));
-    if (b.ix > -0.5 && b.ix < grid.nx - 0.5 && b.iy > -0.5 && b.iy < grid.ny - 0.5) inside++;
-  }
-  return inside;
-}
-
-/**
  * Tells the user the plan: a warning when most midpoints miss the grid, and
  * the "plan" event (traces, grid, tiles, passes, tiles resumed, budget).
  *
@@ -249,7 +236,7 @@ export function announcePlan(
   budget: number,
 ): void {
   const { info, geometry, grid, time, classes } = setup;
-  const inside = midpointsInside(geometry, grid);
+  const inside = geometry.midpointsInside;
   if (inside < 0.5 * geometry.count) {
     progress.event(
       "warning",

@@ -1,7 +1,8 @@
 /**
  * Stage 1 of a migration job: the input opened (standard input spooled to a
- * file first), its headers read once into the geometry table (and, without
- * `--grid`, into the scan that suggests the grid), and everything that
+ * file first), its headers read once into the on-disk geometry index (and,
+ * without `--grid`, into the scan that suggests the grid; with `--plan`,
+ * not at all: the plan file says what the scan found), and everything that
  * follows from the job's options: the output grid and time axis, offset
  * classes, the velocity model, the kernel parameters and the aperture reach.
  *
@@ -10,7 +11,15 @@
 
 import type { KernelParams } from "../../backends/backend.ts";
 import { EXIT_RUNTIME, PstmError } from "../../core/errors.ts";
-import { GeometryTable } from "../plan/geometry_table.ts";
+import {
+  type GeometryIndex,
+  GeometryIndexWriter,
+  type GeometrySource,
+  type IndexedInput,
+  type IndexStatistics,
+} from "../plan/geometry_index.ts";
+import { binOf } from "../plan/grid.ts";
+import type { PlanContents } from "../plan/plan_file.ts";
 import {
   checkGrid,
   type GridSpec,
@@ -56,8 +65,10 @@ export interface JobSetup {
   input: JobInput;
   /** Its file headers. */
   info: SegyInfo;
-  /** Coordinates of every input trace. */
-  geometry: GeometryTable;
+  /** What the scan (or the plan file) knows of the traces' geometry. */
+  geometry: JobGeometry;
+  /** The plan file this run follows (`--plan`), if any. */
+  planFile?: PlanContents;
   /** The output grid (`--grid`, or the scan's suggestion). */
   grid: GridSpec;
   /** The output time axis (`--time`, or the input's). */
@@ -72,6 +83,44 @@ export interface JobSetup {
   reach: number;
   /** The top mute of the input (`--mute`), when there is one. */
   mute?: TopMute;
+}
+
+/** The input's geometry as the job sees it. */
+export interface JobGeometry {
+  /** Number of traces. */
+  count: number;
+  /** Checksum, largest half offset, midpoint extent. */
+  statistics: IndexStatistics;
+  /** Trace midpoints inside the output grid (within half a bin of its edge bins). */
+  midpointsInside: number;
+  /** The midpoints, band by band, for the planner (absent when planned from a plan file). */
+  source?: GeometrySource;
+  /** Closes and removes the index file (once planned); safe twice. */
+  release(): Promise<void>;
+}
+
+/**
+ * What identifies an input for the geometry index and the plan file.
+ *
+ * @param input the opened input
+ * @param headers header overrides (`--header`)
+ * @returns path, size, modification time, traces, ns, dt, overrides
+ */
+export async function indexedInputOf(
+  input: Pick<JobInput, "path" | "file">,
+  headers: string[],
+): Promise<IndexedInput> {
+  const stat = await Deno.stat(input.path);
+  const info = input.file.info;
+  return {
+    path: input.path,
+    size: stat.size,
+    mtime: stat.mtime?.getTime() ?? 0,
+    traces: info.traceCount,
+    ns: info.ns,
+    dt: info.dt,
+    headers,
+  };
 }
 
 /**
@@ -143,47 +192,107 @@ async function spoolStdin(path: string, source: ReadableStream<Uint8Array>): Pro
 }
 
 /**
- * Reads every trace header once: into the geometry table and, when
+ * Reads every trace header once: into the geometry index at `indexPath`
+ * (20 bytes a trace on disk, a fixed amount in memory) and, when
  * `suggestGrid` is set, into the scan that suggests the output grid (the
  * grid `pstm scan` prints, numbering included).
  *
  * @param file the open input
  * @param suggestGrid also suggest a grid
+ * @param indexPath where the index is written
+ * @param input what identifies the input (kept in the index)
  * @param checks the survey's plausibility checks, fed every batch and run on the whole
- * @returns the geometry table, and the suggested grid when asked for
+ * @returns the open index, and the suggested grid when asked for
  * @example
  * ```ts
  * import assert from "node:assert";
  * import { SegyFile } from "../segy/segy_file.ts";
  * import { readGeometry } from "./setup.ts";
- * using file = await SegyFile.open(new URL("../../../shared/data/segy/f3.sgy", import.meta.url).pathname);
- * const { geometry, grid } = await readGeometry(file, true);
+ * const path = new URL("../../../shared/data/segy/f3.sgy", import.meta.url).pathname;
+ * using file = await SegyFile.open(path);
+ * const index = await Deno.makeTempFile();
+ * const input = { path, size: 0, mtime: 0, traces: 414, ns: file.info.ns, dt: file.info.dt,
+ *   headers: [] };
+ * const { geometry, grid } = await readGeometry(file, true, index, input);
  * assert.equal(geometry.count, 414);
  * assert.equal(grid!.nx * grid!.ny, 414);
+ * geometry.close();
+ * await Deno.remove(index);
  * ```
  */
 export async function readGeometry(
   file: SegyFile,
   suggestGrid: boolean,
+  indexPath: string,
+  input: IndexedInput,
   checks?: SurveyChecks,
-): Promise<{ geometry: GeometryTable; grid?: GridSpec }> {
+): Promise<{ geometry: GeometryIndex; grid?: GridSpec }> {
   const n = file.info.traceCount;
-  const geometry = new GeometryTable(n);
   async function* headers(): AsyncGenerator<TraceBatch> {
     for (let first = 0; first < n; first += HEADER_BATCH) {
-      const batch = await file.readHeaders(first, Math.min(HEADER_BATCH, n - first));
-      geometry.append(batch);
+      yield await file.readHeaders(first, Math.min(HEADER_BATCH, n - first));
+    }
+  }
+  const writer = await GeometryIndexWriter.create(indexPath, input);
+  let geometry: GeometryIndex | undefined;
+  async function* indexed(): AsyncGenerator<TraceBatch> {
+    for await (const batch of headers()) {
+      await writer.add(batch);
       checks?.add(batch);
       yield batch;
     }
+    geometry = await writer.finish();
     checks?.checkGeometry(geometry); // before a grid is suggested from implausible coordinates
   }
-  if (!suggestGrid) {
-    for await (const _ of headers());
-    return { geometry };
+  let scanned;
+  try {
+    if (suggestGrid) {
+      // pstm scan's grid estimate keeps per-trace values of its own: give --grid on surveys
+      // too large for that
+      scanned = await scanBatches(file.info, indexed());
+    } else for await (const _ of indexed());
+  } catch (error) {
+    if (geometry) {
+      geometry.close();
+      await Deno.remove(indexPath).catch(() => {});
+    } else await writer.abort();
+    throw error;
   }
-  const { method: _method, ...grid } = (await scanBatches(file.info, headers())).grid;
+  if (!geometry) throw new Error("readGeometry: the scan ended before the index was written");
+  if (!scanned) return { geometry };
+  const { method: _method, ...grid } = scanned.grid;
   return { geometry, grid };
+}
+
+/**
+ * How many midpoints of an index fall inside the grid (within half a bin of
+ * its edge bins), read band by band.
+ *
+ * @param source the midpoints
+ * @param grid the output grid
+ * @returns the count
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { GeometryTable } from "../plan/geometry_table.ts";
+ * import { midpointsInside } from "./setup.ts";
+ * const grid = { x0: 0, y0: 0, dx: 10, dy: 10, nx: 2, ny: 2, azimuthDeg: 0 };
+ * const g = new GeometryTable();
+ * g.append({ firstTrace: 0, count: 2, ns: 0, dt: 1, t0: 0, samples: new Float32Array(0),
+ *   sx: new Float64Array([0, 100]), sy: new Float64Array([0, 100]),
+ *   gx: new Float64Array([10, 120]), gy: new Float64Array([0, 100]), headers: {} });
+ * assert.equal(midpointsInside(g, grid), 1);
+ * ```
+ */
+export function midpointsInside(source: GeometrySource, grid: GridSpec): number {
+  let inside = 0;
+  for (const band of source.bands()) {
+    for (let k = 0; k < band.count; k++) {
+      const b = binOf(grid, band.mx[k], band.my[k]);
+      if (b.ix > -0.5 && b.ix < grid.nx - 0.5 && b.iy > -0.5 && b.iy < grid.ny - 0.5) inside++;
+    }
+  }
+  return inside;
 }
 
 /**
@@ -311,37 +420,81 @@ export function apertureReach(
  * const setup = await setupJob(job, input);
  * assert.equal(setup.geometry.count, 414);
  * assert.equal(setup.params.ntau, setup.info.ns);
+ * await setup.geometry.release(); // the index file is removed
  * await input.close();
  * ```
  */
 export async function setupJob(
   job: JobConfig,
   input: JobInput,
+  indexPath = `${job.output}.geometry`,
+  planFile?: PlanContents,
   checks?: SurveyChecks,
 ): Promise<JobSetup> {
   const info = input.file.info;
   const mute = job.mute === undefined
     ? undefined
     : new TopMute({ source: parseMute(job.mute), taper: job.muteTaper });
-  const scanned = await readGeometry(input.file, job.grid === undefined, checks);
-  const grid = checkGrid(job.grid ? parseGridFlag(job.grid) : scanned.grid!);
-  const time = timeAxisOf(job, info);
-  const classes = job.offsetClasses
-    ? parseOffsetClasses(job.offsetClasses)
-    : defaultOffsetClasses();
-  const velocity = await openVelocity(job.velocity, grid, time);
-  const params = kernelParamsOf(job, info, grid, time, classes);
-  const reach = apertureReach(params, time, velocity.max);
-  return {
-    input,
-    info,
-    geometry: scanned.geometry,
-    grid,
-    time,
-    classes,
-    velocity,
-    params,
-    reach,
-    ...(mute ? { mute } : {}),
-  };
+  let geometry: JobGeometry;
+  let suggested: GridSpec | undefined;
+  if (planFile) {
+    suggested = planFile.grid;
+    geometry = {
+      count: info.traceCount,
+      statistics: planFile.statistics,
+      midpointsInside: planFile.midpointsInside,
+      release: () => Promise.resolve(),
+    };
+  } else {
+    const identity = await indexedInputOf(input, job.headers);
+    const scanned = await readGeometry(
+      input.file,
+      job.grid === undefined,
+      indexPath,
+      identity,
+      checks,
+    );
+    suggested = scanned.grid;
+    const index = scanned.geometry;
+    let released = false;
+    geometry = {
+      count: index.count,
+      statistics: index.statistics,
+      midpointsInside: 0,
+      source: index,
+      async release() {
+        if (released) return;
+        released = true;
+        index.close();
+        await Deno.remove(indexPath).catch(() => {});
+      },
+    };
+  }
+  try {
+    const grid = checkGrid(job.grid ? parseGridFlag(job.grid) : suggested!);
+    if (geometry.source) geometry.midpointsInside = midpointsInside(geometry.source, grid);
+    const time = timeAxisOf(job, info);
+    const classes = job.offsetClasses
+      ? parseOffsetClasses(job.offsetClasses)
+      : defaultOffsetClasses();
+    const velocity = await openVelocity(job.velocity, grid, time);
+    const params = kernelParamsOf(job, info, grid, time, classes);
+    const reach = apertureReach(params, time, velocity.max);
+    return {
+      input,
+      info,
+      geometry,
+      planFile,
+      grid,
+      time,
+      classes,
+      velocity,
+      params,
+      reach,
+      ...(mute ? { mute } : {}),
+    };
+  } catch (error) {
+    await geometry.release();
+    throw error;
+  }
 }

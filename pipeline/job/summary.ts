@@ -27,6 +27,8 @@ export interface MigrationSummary {
   traces: number;
   /** Traces read in all passes. */
   tracesRead: number;
+  /** Trace headers this run's scan read (0 when it followed a plan file). */
+  headersScanned: number;
   /** NaN/Inf input samples zeroed (with --zero-non-finite; counted once per pass). */
   nonFiniteZeroed: number;
   /** (trace, output sample) pairs summed. */
@@ -73,6 +75,8 @@ export interface SummaryInput {
   traces: number;
   /** Traces read, NaN/Inf samples zeroed. */
   counts?: { tracesRead: number; nonFiniteZeroed: number };
+  /** Trace headers the scan read (default 0). */
+  headersScanned?: number;
   /** Tiles: in the job, written by this run, finished before. */
   tiles: { total: number; written: number; resumed: number };
   /** Passes over the input. */
@@ -122,6 +126,7 @@ export function buildSummary(s: SummaryInput): MigrationSummary {
     device: s.backend?.device ?? "none",
     traces: s.traces,
     tracesRead: s.counts?.tracesRead ?? 0,
+    headersScanned: s.headersScanned ?? 0,
     nonFiniteZeroed: s.counts?.nonFiniteZeroed ?? 0,
     contributions: stats.contributions,
     tiles: s.tiles.total,

@@ -28,6 +28,8 @@ export interface OutputFiles {
   manifests: string[];
   /** Where standard input is spooled when the input is "-". */
   spool: string;
+  /** This run's geometry index, written by the header scan and removed once planned. */
+  geometry: string;
 }
 
 /**
@@ -107,5 +109,8 @@ export function outputFiles(output: string, shard?: ShardSpec): OutputFiles {
     manifest,
     manifests: shard ? shardManifestPaths(output, shard.count) : [manifest],
     spool: `${output}.stdin-spool.sgy`,
+    geometry: shard
+      ? `${output}.shard-${shard.index}-of-${shard.count}.geometry`
+      : `${output}.geometry`,
   };
 }

@@ -161,73 +161,139 @@ export async function writeGeometryIndex(
   batches: AsyncIterable<TraceBatch> | Iterable<TraceBatch>,
   input: IndexedInput,
 ): Promise<GeometryIndex> {
-  const partial = `${path}.partial`;
-  const file = await Deno.open(partial, { write: true, create: true, truncate: true });
-  let count = 0, maxHalf = 0, checksum = 0x811c9dc5;
-  let xmin = Infinity, xmax = -Infinity, ymin = Infinity, ymax = -Infinity;
-  const blockSums: number[] = [];
-  const buffer = new ArrayBuffer(INDEX_BYTES_PER_TRACE * INDEX_BLOCK_TRACES);
-  const mx = new Float64Array(buffer, 0, INDEX_BLOCK_TRACES);
-  const my = new Float64Array(buffer, 8 * INDEX_BLOCK_TRACES, INDEX_BLOCK_TRACES);
-  const half = new Float32Array(buffer, 16 * INDEX_BLOCK_TRACES, INDEX_BLOCK_TRACES);
-  let fill = 0;
-  const flush = async () => {
+  const writer = await GeometryIndexWriter.create(path, input);
+  try {
+    for await (const batch of batches) await writer.add(batch);
+  } catch (error) {
+    await writer.abort();
+    throw error;
+  }
+  return await writer.finish();
+}
+
+/**
+ * Writes a geometry index batch by batch (`add`), so that the header scan
+ * can feed it and other consumers from one read. `finish` completes it;
+ * `abort` removes the partial file.
+ */
+export class GeometryIndexWriter {
+  readonly #path: string;
+  readonly #input: IndexedInput;
+  readonly #file: Deno.FsFile;
+  #count = 0;
+  #maxHalf = 0;
+  #checksum = 0x811c9dc5;
+  #xmin = Infinity;
+  #xmax = -Infinity;
+  #ymin = Infinity;
+  #ymax = -Infinity;
+  readonly #blockSums: number[] = [];
+  readonly #buffer = new ArrayBuffer(INDEX_BYTES_PER_TRACE * INDEX_BLOCK_TRACES);
+  readonly #mx = new Float64Array(this.#buffer, 0, INDEX_BLOCK_TRACES);
+  readonly #my = new Float64Array(this.#buffer, 8 * INDEX_BLOCK_TRACES, INDEX_BLOCK_TRACES);
+  readonly #half = new Float32Array(this.#buffer, 16 * INDEX_BLOCK_TRACES, INDEX_BLOCK_TRACES);
+  #fill = 0;
+
+  private constructor(path: string, input: IndexedInput, file: Deno.FsFile) {
+    this.#path = path;
+    this.#input = input;
+    this.#file = file;
+  }
+
+  /**
+   * Starts an index at `path` (written as `path.partial`).
+   *
+   * @param path the index file
+   * @param input what identifies the input
+   * @returns the writer
+   */
+  static async create(path: string, input: IndexedInput): Promise<GeometryIndexWriter> {
+    const file = await Deno.open(`${path}.partial`, { write: true, create: true, truncate: true });
+    const writer = new GeometryIndexWriter(path, input, file);
+    await writeAll(file, headerBytes(0));
+    return writer;
+  }
+
+  /**
+   * Adds a batch's midpoints and half offsets.
+   *
+   * @param batch header batch (sx, sy, gx, gy), in file order
+   */
+  async add(batch: TraceBatch): Promise<void> {
+    for (let k = 0; k < batch.count; k++) {
+      const x = 0.5 * (batch.sx[k] + batch.gx[k]), y = 0.5 * (batch.sy[k] + batch.gy[k]);
+      const h = 0.5 * Math.hypot(batch.gx[k] - batch.sx[k], batch.gy[k] - batch.sy[k]);
+      const i = this.#fill;
+      this.#mx[i] = x;
+      this.#my[i] = y;
+      this.#half[i] = h;
+      if (h > this.#maxHalf) this.#maxHalf = h;
+      if (x < this.#xmin) this.#xmin = x;
+      if (x > this.#xmax) this.#xmax = x;
+      if (y < this.#ymin) this.#ymin = y;
+      if (y > this.#ymax) this.#ymax = y;
+      if (++this.#fill === INDEX_BLOCK_TRACES) await this.#flush();
+    }
+    this.#count += batch.count;
+  }
+
+  async #flush(): Promise<void> {
+    const fill = this.#fill;
     if (fill === 0) return;
     // a short (last) block is stored packed: its x, y and half offsets back to back
     const bytes = new Uint8Array(INDEX_BYTES_PER_TRACE * fill);
-    bytes.set(new Uint8Array(buffer, 0, 8 * fill), 0);
-    bytes.set(new Uint8Array(buffer, 8 * INDEX_BLOCK_TRACES, 8 * fill), 8 * fill);
-    bytes.set(new Uint8Array(buffer, 16 * INDEX_BLOCK_TRACES, 4 * fill), 16 * fill);
+    bytes.set(new Uint8Array(this.#buffer, 0, 8 * fill), 0);
+    bytes.set(new Uint8Array(this.#buffer, 8 * INDEX_BLOCK_TRACES, 8 * fill), 8 * fill);
+    bytes.set(new Uint8Array(this.#buffer, 16 * INDEX_BLOCK_TRACES, 4 * fill), 16 * fill);
     const sum = checksum32(bytes);
-    blockSums.push(sum);
-    checksum = Math.imul(checksum ^ sum, 16777619) >>> 0;
-    await writeAll(file, bytes);
-    fill = 0;
-  };
-  try {
-    await writeAll(file, headerBytes(0));
-    for await (const batch of batches) {
-      for (let k = 0; k < batch.count; k++) {
-        const x = 0.5 * (batch.sx[k] + batch.gx[k]), y = 0.5 * (batch.sy[k] + batch.gy[k]);
-        const h = 0.5 * Math.hypot(batch.gx[k] - batch.sx[k], batch.gy[k] - batch.sy[k]);
-        mx[fill] = x;
-        my[fill] = y;
-        half[fill] = h;
-        if (h > maxHalf) maxHalf = h;
-        if (x < xmin) xmin = x;
-        if (x > xmax) xmax = x;
-        if (y < ymin) ymin = y;
-        if (y > ymax) ymax = y;
-        if (++fill === INDEX_BLOCK_TRACES) await flush();
-      }
-      count += batch.count;
-    }
-    await flush();
-    const metadata: IndexMetadata = {
-      input,
-      checksum,
-      maxHalfOffset: maxHalf,
-      midpoint: { xmin, xmax, ymin, ymax },
-    };
-    const table = new Uint8Array(4 * blockSums.length);
-    const view = new DataView(table.buffer);
-    blockSums.forEach((s, i) => view.setUint32(4 * i, s, true));
-    const json = new TextEncoder().encode(JSON.stringify(metadata));
-    const header = headerBytes(count);
-    await writeAll(file, table);
-    await writeAll(file, json);
-    await writeAll(file, trailerBytes(header, table, json));
-    await file.seek(0, Deno.SeekMode.Start);
-    await writeAll(file, header);
-    await file.sync();
-  } catch (error) {
-    file.close();
-    await Deno.remove(partial).catch(() => {});
-    throw error;
+    this.#blockSums.push(sum);
+    this.#checksum = Math.imul(this.#checksum ^ sum, 16777619) >>> 0;
+    await writeAll(this.#file, bytes);
+    this.#fill = 0;
   }
-  file.close();
-  await Deno.rename(partial, path);
-  return GeometryIndex.open(path);
+
+  /**
+   * Writes the block table, metadata and trailer, then the header, syncs and
+   * renames the file into place.
+   *
+   * @returns the open index
+   */
+  async finish(): Promise<GeometryIndex> {
+    try {
+      await this.#flush();
+      const metadata: IndexMetadata = {
+        input: this.#input,
+        checksum: this.#checksum,
+        maxHalfOffset: this.#maxHalf,
+        midpoint: { xmin: this.#xmin, xmax: this.#xmax, ymin: this.#ymin, ymax: this.#ymax },
+      };
+      const table = new Uint8Array(4 * this.#blockSums.length);
+      const view = new DataView(table.buffer);
+      this.#blockSums.forEach((s, i) => view.setUint32(4 * i, s, true));
+      const json = new TextEncoder().encode(JSON.stringify(metadata));
+      const header = headerBytes(this.#count);
+      await writeAll(this.#file, table);
+      await writeAll(this.#file, json);
+      await writeAll(this.#file, trailerBytes(header, table, json));
+      await this.#file.seek(0, Deno.SeekMode.Start);
+      await writeAll(this.#file, header);
+      await this.#file.sync();
+    } catch (error) {
+      await this.abort();
+      throw error;
+    }
+    this.#file.close();
+    await Deno.rename(`${this.#path}.partial`, this.#path);
+    return GeometryIndex.open(this.#path);
+  }
+
+  /** Closes and removes the partial file. */
+  async abort(): Promise<void> {
+    try {
+      this.#file.close();
+    } catch { /* closed */ }
+    await Deno.remove(`${this.#path}.partial`).catch(() => {});
+  }
 }
 
 async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {

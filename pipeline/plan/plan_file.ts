@@ -20,6 +20,7 @@ import {
   type IndexStatistics,
   inputDifference,
 } from "./geometry_index.ts";
+import type { GridSpec } from "./grid.ts";
 import type { TileInfo, TileShape } from "./tile_plan.ts";
 
 /** What a plan file holds. */
@@ -30,6 +31,8 @@ export interface PlanContents {
   options: Record<string, unknown>;
   /** The job fingerprint (the shard manifests carry it). */
   fingerprint: string;
+  /** The output grid (given, or suggested by the scan). */
+  grid: GridSpec;
   /** The geometry's checksum, largest half offset and midpoint extent. */
   statistics: IndexStatistics;
   /** Trace midpoints inside the output grid. */
@@ -62,7 +65,8 @@ const TILE_FIELDS = [
  * import { readPlanFile, writePlanFile } from "./plan_file.ts";
  * const path = await Deno.makeTempFile();
  * const input = { path: "s.sgy", size: 1, mtime: 0, traces: 10, ns: 5, dt: 0.004, headers: [] };
- * const plan = { input, options: { velocity: "2000" }, fingerprint: "ab", midpointsInside: 10,
+ * const grid = { x0: 0, y0: 0, dx: 10, dy: 10, nx: 1, ny: 1, azimuthDeg: 0 };
+ * const plan = { input, options: { velocity: "2000" }, fingerprint: "ab", grid, midpointsInside: 10,
  *   statistics: { checksum: 1, maxHalfOffset: 0, midpoint: { xmin: 0, xmax: 0, ymin: 0, ymax: 0 } },
  *   shape: { tileNx: 1, tileNy: 1, tiles: 1, bytesPerBin: 8, tileOverhead: 0, inputBytes: 0,
  *     tileBudget: 100 },

@@ -14,7 +14,7 @@ import type { SegyFile } from "../segy/segy_file.ts";
 import type { TraceBatch } from "../segy/trace_batch.ts";
 import type { CheckName } from "./checks.ts";
 import { overrideHint } from "./checks.ts";
-import type { GeometryTable } from "./geometry_table.ts";
+import type { GeometrySource } from "./geometry_index.ts";
 
 /** The coordinate scalars SEG-Y allows (0 means 1). */
 export const VALID_COORDINATE_SCALARS: ReadonlySet<number> = new Set([
@@ -116,7 +116,7 @@ export class SurveyChecks {
    * @param geometry every trace's coordinates
    * @throws PstmError exit 2 for the first check that fails
    */
-  checkGeometry(geometry: GeometryTable): void {
+  checkGeometry(geometry: GeometrySource): void {
     this.#checkScalars();
     if (!this.#skip.has("geometry")) checkHasGeometry(geometry, this.#file);
     if (!this.#skip.has("outliers")) checkOutliers(geometry, this.#file);
@@ -156,11 +156,14 @@ export class SurveyChecks {
 }
 
 /** Refuses a survey whose traces all share one midpoint (more than one trace). */
-function checkHasGeometry(g: GeometryTable, file: string): void {
+function checkHasGeometry(g: GeometrySource, file: string): void {
   if (g.count < 2) return;
-  const mx = 0.5 * (g.sx[0] + g.gx[0]), my = 0.5 * (g.sy[0] + g.gy[0]);
-  for (let k = 1; k < g.count; k++) {
-    if (0.5 * (g.sx[k] + g.gx[k]) !== mx || 0.5 * (g.sy[k] + g.gy[k]) !== my) return;
+  let mx = NaN, my = NaN;
+  for (const band of g.bands()) {
+    if (band.first === 0) [mx, my] = [band.mx[0], band.my[0]];
+    for (let k = 0; k < band.count; k++) {
+      if (band.mx[k] !== mx || band.my[k] !== my) return;
+    }
   }
   throw new PstmError(
     `all ${g.count} traces have their midpoint at (${mx}, ${my}): no geometry; expected ` +
@@ -176,27 +179,33 @@ function checkHasGeometry(g: GeometryTable, file: string): void {
  * distance from the median midpoint (the median distance taken as at least
  * 100 m). Counts them and names the first traces.
  */
-function checkOutliers(g: GeometryTable, file: string): void {
+function checkOutliers(g: GeometrySource, file: string): void {
   if (g.count < 2) return;
   const step = Math.max(1, Math.floor(g.count / 65536));
   const xs: number[] = [], ys: number[] = [];
-  for (let k = 0; k < g.count; k += step) {
-    xs.push(0.5 * (g.sx[k] + g.gx[k]));
-    ys.push(0.5 * (g.sy[k] + g.gy[k]));
+  for (const band of g.bands()) {
+    for (let k = (step - (band.first % step)) % step; k < band.count; k += step) {
+      xs.push(band.mx[k]);
+      ys.push(band.my[k]);
+    }
   }
   const cx = median(xs), cy = median(ys);
   const spread = Math.max(100, median(xs.map((x, i) => Math.hypot(x - cx, ys[i] - cy))));
   const limit = OUTLIER_FACTOR * spread;
   let count = 0;
   const first: number[] = [];
-  for (let k = 0; k < g.count; k++) {
-    const far =
-      Math.max(Math.abs(g.sx[k]), Math.abs(g.sy[k]), Math.abs(g.gx[k]), Math.abs(g.gy[k])) >
-        MAX_PLAUSIBLE_COORDINATE ||
-      Math.hypot(0.5 * (g.sx[k] + g.gx[k]) - cx, 0.5 * (g.sy[k] + g.gy[k]) - cy) > limit;
-    if (!far) continue;
-    count++;
-    if (first.length < LISTED) first.push(k);
+  for (const band of g.bands()) {
+    for (let k = 0; k < band.count; k++) {
+      const mx = band.mx[k], my = band.my[k];
+      // |sx|, |gx|, |sy|, |gy| <= max(|mx|, |my|) + half offset: no coordinate beyond the
+      // limit escapes this bound
+      const far = Math.max(Math.abs(mx), Math.abs(my)) + band.halfOffset[k] >
+          MAX_PLAUSIBLE_COORDINATE ||
+        Math.hypot(mx - cx, my - cy) > limit;
+      if (!far) continue;
+      count++;
+      if (first.length < LISTED) first.push(band.first + k);
+    }
   }
   if (count === 0) return;
   throw new PstmError(

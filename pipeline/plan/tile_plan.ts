@@ -61,8 +61,11 @@ export interface PlanRequest {
   binOf: (x: number, y: number) => [number, number];
   /** Largest distance from a trace's midpoint at which it contributes, m (Infinity: all). */
   reach: number;
-  /** Input trace midpoints, read band by band (an in-memory table or the on-disk index). */
-  geometry: GeometrySource;
+  /**
+   * Input trace midpoints, read band by band (an in-memory table or the
+   * on-disk index); absent when the tiles' trace ranges come from a plan file.
+   */
+  geometry?: GeometrySource;
   /** Samples per input trace. */
   ns: number;
   /** Traces per input batch. */
@@ -182,7 +185,7 @@ export function tileShape(request: PlanRequest): TileShape {
   const bytesPerBin = request.bytesPerColumn ?? 4 * ntau * (nclass + 2) + 8;
   const tileOverhead = request.tileOverhead ?? 0;
   const inputBytes = BATCHES_IN_FLIGHT * request.batchSize * (request.ns * 4 * 2 + 64) +
-    request.geometry.bytes;
+    (request.geometry?.bytes ?? 0);
   const tileBudget = budget - inputBytes;
   if (tileBudget < bytesPerBin + tileOverhead) {
     throw new PstmError(
@@ -398,6 +401,7 @@ function findTraceRanges(
 ): void {
   const footprint = makeFootprint(request, tileNx, tileNy);
   const range = new Int32Array(4);
+  if (!request.geometry) throw new Error("tileRanges needs the geometry (none was given)");
   for (const band of request.geometry.bands()) {
     for (let j = 0; j < band.count; j++) {
       const k = band.first + j;

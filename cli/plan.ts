@@ -1,0 +1,46 @@
+/**
+ * `pstm plan IN.sgy -o OUT.sgy --velocity V [migrate options]`: scans the
+ * input's headers once and writes the job's plan file (`OUT.sgy.plan`),
+ * which `pstm migrate ... --plan FILE` (every `--shard I/N` task, every
+ * `--resume`) follows without reading the headers again.
+ *
+ * @module
+ */
+
+import { EXIT_OK } from "../core/errors.ts";
+import { writeJobPlan } from "../pipeline/job/plan_once.ts";
+import { formatBytes } from "../pipeline/plan/memory.ts";
+import { stringFlag } from "./args.ts";
+import type { Command } from "./command.ts";
+import { jobFromArgs, migrateCommand } from "./migrate.ts";
+
+/** The plan command. */
+export const planCommand: Command = {
+  spec: {
+    name: "plan",
+    summary: "scan a survey once and write the job's plan for its shards and resumes",
+    usage: "plan IN.sgy -o OUT.sgy --velocity V [pstm migrate options] [--plan FILE]",
+    positionals: { min: 0, max: 1, names: "IN.sgy" },
+    flags: {
+      ...migrateCommand.spec.flags,
+      plan: { type: "string", value: "FILE", description: "the plan file (default OUT.sgy.plan)" },
+    },
+    examples: [
+      "pstm plan big.sgy -o image.sgy --velocity vel.sgy --memory 48GiB --tile-bins 100,100\n" +
+      "  pstm migrate big.sgy -o image.sgy --velocity vel.sgy --memory 48GiB \\\n" +
+      "      --tile-bins 100,100 --plan image.sgy.plan --shard 0/8      # ... 7/8",
+    ],
+  },
+  async run(args) {
+    const { config } = await jobFromArgs(args);
+    const path = stringFlag(args, "plan") ?? `${config.output}.plan`;
+    const report = await writeJobPlan(config, path);
+    console.error(
+      `pstm: planned ${report.traces} traces: ${report.tiles} tile(s) of ` +
+        `${report.tileBins.join(" x ")} bins (${report.emptyTiles} reached by no trace) in ` +
+        `${report.seconds.toFixed(1)} s; wrote ${path} (${formatBytes(report.bytes)}); ` +
+        `migrate with --plan ${path}`,
+    );
+    return EXIT_OK;
+  },
+};
