@@ -49,6 +49,23 @@ export interface Focus {
  * @param grid its grid
  * @param nclass offset classes in it
  * @returns the stack
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { readStack } from "./focus.ts";
+ * import { SegyWriter } from "../segy/segy_writer.ts";
+ * import { newTraceBatch } from "../segy/trace_batch.ts";
+ * const dir = await Deno.makeTempDir();
+ * const writer = await SegyWriter.create(`${dir}/v.sgy`, { ns: 8, dt: 0.004, t0: 0 });
+ * const batch = newTraceBatch({ count: 4, ns: 8, dt: 0.004, headers: [] }); // 2 bins x 2 classes
+ * batch.samples.fill(1);
+ * await writer.write(batch);
+ * await writer.close();
+ * const grid = { x0: 0, y0: 0, dx: 25, dy: 25, nx: 2, ny: 1, azimuthDeg: 0 };
+ * const stack = await readStack(`${dir}/v.sgy`, grid, 2);
+ * assert.equal(stack.data[0], 2); // the two classes of bin 0 summed
+ * await Deno.remove(dir, { recursive: true });
+ * ```
  */
 export async function readStack(
   path: string,
@@ -81,6 +98,17 @@ export async function readStack(
  * @param bins search radius, bins
  * @param samples search radius, samples
  * @returns where the envelope peaks
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { findFocus } from "./focus.ts";
+ * const grid = { x0: 0, y0: 0, dx: 25, dy: 25, nx: 5, ny: 5, azimuthDeg: 0 };
+ * const time = { tau0: 0, dtau: 0.004, ntau: 64 };
+ * const data = new Float32Array(5 * 5 * 64);
+ * data[(3 * 5 + 2) * 64 + 40] = 1; // a spike in bin (2, 3) at 0.16 s
+ * const f = findFocus({ grid, time, data }, 50, 70, 0.15);
+ * assert.deepStrictEqual([f.ix, f.iy, f.it], [2, 3, 40]);
+ * ```
  */
 export function findFocus(
   volume: StackVolume,
