@@ -161,6 +161,8 @@ export {
   optionHelp,
   optionMessage,
   type OptionTable,
+  OUTPUT_FORMAT,
+  type OutputFormat,
   parseOption,
   RHO,
   type RhoName,

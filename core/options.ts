@@ -206,7 +206,16 @@ export const TRAVELTIME_TABLE: OptionTable<TraveltimeTableMode> = defineOption({
 
 /** ieee or ibm; the compiler checks it against the table. */
 export type OutputFormat = "ieee" | "ibm";
-/** Sample format of the output SEG-Y (binary header bytes 3225-3226: 5 IEEE, 1 IBM). */
+/**
+ * Sample format of the output SEG-Y (binary header bytes 3225-3226: 5 IEEE, 1 IBM).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { OUTPUT_FORMAT } from "./options.ts";
+ * assert(OUTPUT_FORMAT.names.includes("ibm") && OUTPUT_FORMAT.default === "ieee");
+ * ```
+ */
 export const OUTPUT_FORMAT: OptionTable<OutputFormat> = defineOption({
   key: "format",
   flag: "--format",

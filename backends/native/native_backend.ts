@@ -31,11 +31,29 @@ export interface NativeBackendOptions {
  * nonblocking native calls, so reading the next batch overlaps the kernel.
  *
  * @example
- * ```ts ignore
- * using backend = NativeBackend.open("cpu");
- * const tile = backend.openTile({ params, points, velocity });
- * await tile.accumulate(batch);
- * const image = await tile.finish();
+ * ```ts
+ * import assert from "node:assert";
+ * import { NativeBackend } from "./native_backend.ts";
+ * import { ReferenceBackend } from "../reference/reference_backend.ts";
+ * import { makeBatch, makePoints, makeVelocity, plainParams } from "../../bench/kernel_cases.ts";
+ * const params = plainParams({ npoints: 16 });
+ * const inputs = { params, points: makePoints({ kind: "grid", nx: 4, ny: 4, spacing: 25 }),
+ *   velocity: makeVelocity(params) };
+ * const batch = makeBatch({ count: 64, extentX: 100, extentY: 100, maxHalfOffset: 300,
+ *   azimuthSpreadDeg: 180, nclass: 1, ns: params.ns, integrated: false, seed: 1 });
+ * const migrate = async (backend: NativeBackend | ReferenceBackend) => {
+ *   const tile = backend.openTile(inputs);
+ *   await tile.accumulate(batch);
+ *   const image = await tile.finish();
+ *   tile.close();
+ *   return image;
+ * };
+ * using cpu = NativeBackend.open("cpu"); // needs build/libpstm_cpu.so (deno task build)
+ * const reference = new ReferenceBackend();
+ * const [a, b] = [await migrate(cpu), await migrate(reference)];
+ * const err = Math.hypot(...a.map((v, i) => v - b[i])) / Math.hypot(...b);
+ * reference.close();
+ * assert(err < 1e-4, `cpu vs reference relative L2 ${err}`);
  * ```
  */
 export class NativeBackend implements Backend {

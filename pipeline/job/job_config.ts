@@ -212,6 +212,16 @@ export function parseJobConfig(value: unknown, source = "job"): JobConfig {
  * @param path the JSON file
  * @param overrides keys from the command line
  * @returns the validated job
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { readJobConfig } from "./job_config.ts";
+ * const path = await Deno.makeTempFile({ suffix: ".json" });
+ * await Deno.writeTextFile(path, JSON.stringify({ input: "in.sgy", output: "out.sgy", velocity: "2000" }));
+ * const job = await readJobConfig(path, { velocity: "2500" });
+ * assert.equal(job.velocity, "2500"); // the command line wins over the file
+ * await Deno.remove(path);
+ * ```
  */
 export async function readJobConfig(
   path: string,

@@ -63,6 +63,24 @@ export interface MigrationHooks {
  * @param hooks optional backend override, tile callback and abort signal
  * @returns the summary
  * @throws PstmError for bad input (exit 2, before any work where possible) or a failed write
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { runMigration } from "./migrate_job.ts";
+ * import { parseJobConfig } from "./job_config.ts";
+ * import { Progress } from "./progress.ts";
+ * import { synthPreset } from "../synth/synth.ts";
+ * import { writeSynthetic } from "../synth/write_synthetic.ts";
+ * const dir = await Deno.makeTempDir();
+ * await writeSynthetic(synthPreset("small3d"), `${dir}/in.sgy`, undefined);
+ * const job = parseJobConfig({
+ *   input: `${dir}/in.sgy`, output: `${dir}/out.sgy`, velocity: "2000",
+ *   grid: "1000,2000,25,25,5,5,0", aperture: 200, backend: "reference",
+ * });
+ * const summary = await runMigration(job, new Progress("quiet"));
+ * assert(summary.complete && summary.tilesWritten === summary.tiles);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
  */
 export async function runMigration(
   job: JobConfig,

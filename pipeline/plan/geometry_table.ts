@@ -13,6 +13,20 @@ import type { GeometryBand, GeometrySource } from "./geometry_index.ts";
  * Coordinates of every trace of the input, in file order, in memory (32
  * bytes a trace): for small jobs and tests. Jobs read the on-disk
  * `GeometryIndex` instead, whose memory does not grow with the trace count.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { GeometryTable } from "./geometry_table.ts";
+ * import { newTraceBatch } from "../segy/trace_batch.ts";
+ * const batch = newTraceBatch({ count: 3, ns: 4, dt: 0.004, headers: [] });
+ * batch.gx.set([100, 200, 300]);
+ * const table = new GeometryTable(1);
+ * table.append(batch);
+ * table.append(batch);
+ * assert.equal(table.count, 6);
+ * assert.equal(table.gx[4], 200);
+ * ```
  */
 export class GeometryTable implements GeometrySource {
   /** Number of traces. */

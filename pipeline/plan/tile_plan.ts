@@ -360,6 +360,21 @@ export const FOOTPRINT_SLACK_METRES = 1;
  * @param tileNx bins per tile along the first axis
  * @param tileNy bins per tile along the second axis
  * @returns the footprint function
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { makeFootprint } from "./tile_plan.ts";
+ * // 100 x 100 bins of 10 m in tiles of 10 x 10 bins, a 50 m reach
+ * const footprint = makeFootprint(
+ *   { nx: 100, ny: 100, dx: 10, dy: 10, binOf: (x, y) => [x / 10, y / 10], reach: 50 },
+ *   10,
+ *   10,
+ * );
+ * const tiles = new Int32Array(4);
+ * assert(footprint(205, 500, tiles));
+ * assert.deepStrictEqual([...tiles], [1, 2, 4, 5]); // tile columns 1..2, rows 4..5
+ * assert(!footprint(-1000, 500, tiles)); // far outside the grid: reaches no bin
+ * ```
  */
 export function makeFootprint(
   request: Pick<PlanRequest, "nx" | "ny" | "dx" | "dy" | "binOf" | "reach">,
