@@ -252,7 +252,16 @@ export const LOG_FORMAT: OptionTable<LogFormat> = defineOption({
 
 /** A colour map name. */
 export type ColormapName = "grey" | "seismic" | "viridis";
-/** Colour maps of `pstm plot` (the colours themselves are plot/colormap.ts). */
+/**
+ * Colour maps of `pstm plot` (the colours themselves are plot/colormap.ts).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { COLORMAPS } from "./options.ts";
+ * assert(COLORMAPS.names.includes("seismic"));
+ * ```
+ */
 export const COLORMAPS: OptionTable<ColormapName> = defineOption({
   key: "colormap",
   flag: "--colormap",
@@ -267,7 +276,16 @@ export const COLORMAPS: OptionTable<ColormapName> = defineOption({
 
 /** A synthetic survey's trace order. */
 export type SynthOrder = "cmp" | "shot" | "offset";
-/** Trace orders of `pstm synth` (pipeline/synth/synth.ts describes each). */
+/**
+ * Trace orders of `pstm synth` (pipeline/synth/synth.ts describes each).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { SYNTH_ORDER } from "./options.ts";
+ * assert.deepStrictEqual(SYNTH_ORDER.names, ["cmp", "shot", "offset"]);
+ * ```
+ */
 export const SYNTH_ORDER: OptionTable<SynthOrder> = defineOption({
   key: "order",
   flag: "--order",

@@ -32,7 +32,7 @@ const LAYERS: Record<string, readonly string[]> = {
     "core/",
   ],
   "pipeline/segy/": ["core/"],
-  "pipeline/dsp/": ["core/"],
+  "pipeline/dsp/": ["pipeline/segy/", "core/"],
   "pipeline/plan/": ["pipeline/segy/", "core/"],
   "pipeline/velocity/": ["pipeline/plan/", "pipeline/segy/", "core/"],
   "pipeline/output/": ["pipeline/plan/", "pipeline/segy/", "core/"],
