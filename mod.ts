@@ -2,13 +2,21 @@
  * pstm: Kirchhoff prestack time migration as a library.
  *
  * The streams compose: a SEG-Y file (or stdin) becomes batches of traces,
- * BinGeometryStream attaches midpoints, offset classes and aperture
- * footprints, MigrateTileStream has a backend accumulate them into output
- * tiles and emits each tile once its last contributing trace has passed, and
- * TileWriter writes finished tiles straight to their place in the output.
- * `runMigration` does all of it (scan, plan, passes, resume, shards) for a job.
+ * FiniteCheckStream keeps NaN/Inf samples out, PreprocessStream applies the
+ * rho filter and antialiasing integration, BinGeometryStream attaches
+ * midpoints, offset classes and aperture footprints, MigrateTileStream has a
+ * backend accumulate them into output tiles and emits each tile once its
+ * last contributing trace has passed, and TileWriter writes finished tiles
+ * straight to their place in the output. `runMigration` does all of it
+ * (scan, plan, passes, resume, shards) for a job.
  *
- * @example
+ * Your own TransformStreams of TraceBatch (a mute, a scaling) go between
+ * reading and migration through `hooks.stages`: a factory called once per
+ * pass over the input that returns new stream instances each time (a reused
+ * instance is refused with a PstmError; a stage that drops or reorders
+ * traces fails the job instead of leaving empty bins).
+ *
+ * @example Migrate a file
  * ```ts
  * import assert from "node:assert";
  * import { parseJobConfig, Progress, runMigration, synthPreset, writeSynthetic } from "./mod.ts";
@@ -20,6 +28,41 @@
  * });
  * const summary = await runMigration(job, new Progress("quiet"));
  * assert(summary.complete && summary.contributions > 0);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ *
+ * @example Read -> your mute -> migrate -> write
+ * ```ts
+ * import assert from "node:assert";
+ * import {
+ *   parseJobConfig, Progress, runMigration, SegyFile, synthPreset, type TraceBatch, writeSynthetic,
+ * } from "./mod.ts";
+ * const dir = await Deno.makeTempDir();
+ * await writeSynthetic(synthPreset("small3d"), `${dir}/in.sgy`, undefined);
+ * // a linear top mute: zero every sample earlier than |offset| / 1500 m/s
+ * const mute = () =>
+ *   new TransformStream<TraceBatch, TraceBatch>({
+ *     transform(batch, controller) {
+ *       for (let k = 0; k < batch.count; k++) {
+ *         const offset = Math.hypot(batch.gx[k] - batch.sx[k], batch.gy[k] - batch.sy[k]);
+ *         const end = Math.ceil((offset / 1500 - batch.t0) / batch.dt);
+ *         batch.samples.fill(0, k * batch.ns, k * batch.ns + Math.min(batch.ns, Math.max(0, end)));
+ *       }
+ *       controller.enqueue(batch);
+ *     },
+ *   });
+ * const job = parseJobConfig({
+ *   input: `${dir}/in.sgy`, output: `${dir}/muted.sgy`, velocity: "0:2000,0.6:2400",
+ *   grid: "1000,2000,25,25,13,11,0", aperture: 300, backend: "reference",
+ *   memory: "300KiB", tileBins: [4, 4], batchSize: 32, // several passes over the input
+ * });
+ * let built = 0;
+ * const stages = () => (built++, mute()); // a new stage for every pass
+ * const summary = await runMigration(job, new Progress("quiet"), { stages });
+ * assert(summary.complete && summary.passes > 1);
+ * assert.equal(built, summary.passes);
+ * using image = await SegyFile.open(`${dir}/muted.sgy`);
+ * assert.equal(image.info.traceCount, 13 * 11);
  * await Deno.remove(dir, { recursive: true });
  * ```
  *
@@ -91,6 +134,13 @@ export {
   type MigrationSummary,
   runMigration,
 } from "./pipeline/job/migrate_job.ts";
+export {
+  type PassStageContext,
+  type StageFactory,
+  stagesForPass,
+  type TraceStage,
+} from "./pipeline/job/user_stages.ts";
+export { type TraceRange, TraceRangeGuard } from "./pipeline/streams/trace_range_guard.ts";
 export { type JobConfig, parseJobConfig, readJobConfig } from "./pipeline/job/job_config.ts";
 export { Progress, type ProgressMode } from "./pipeline/job/progress.ts";
 

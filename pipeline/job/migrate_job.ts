@@ -9,9 +9,9 @@
  * 2. plan (plan.ts): budget, fingerprint, tile shape, then the tiles and
  *    passes left once the manifest says what is done;
  * 3. passes (passes.ts): empty tiles, then each pass streamed through
- *    SegyFile -> FiniteCheckStream -> PreprocessStream -> BinGeometryStream
- *    -> MigrateTileStream -> TileWriter into the preallocated `OUT.partial`
- *    (output_volume.ts);
+ *    SegyFile -> FiniteCheckStream -> [hooks.stages, user_stages.ts] ->
+ *    PreprocessStream -> BinGeometryStream -> MigrateTileStream -> TileWriter
+ *    into the preallocated `OUT.partial` (output_volume.ts);
  * 4. finalize (finalize.ts): renamed to OUT when every tile is recorded
  *    (a run failing before its first tile removes OUT.partial);
  * 5. summary (summary.ts).
@@ -40,6 +40,7 @@ import type { Progress } from "./progress.ts";
 import { loadJobPlan } from "./plan_once.ts";
 import { type JobSetup, openJobInput, setupJob } from "./setup.ts";
 import { parseShard } from "./shard.ts";
+import type { StageFactory } from "./user_stages.ts";
 import { buildSummary, type MigrationSummary } from "./summary.ts";
 
 export type { MigrationSummary } from "./summary.ts";
@@ -53,6 +54,12 @@ export interface MigrationHooks {
   onTile?: (tileId: number) => void | Promise<void>;
   /** Stops the run cleanly (finished tiles stay recorded) when aborted. */
   signal?: AbortSignal;
+  /**
+   * Your TransformStreams between reading and migration (a mute, a scaling):
+   * called once per pass, it must return new instances every time
+   * (see user_stages.ts).
+   */
+  stages?: StageFactory;
 }
 
 /**

@@ -1,9 +1,9 @@
 /**
  * Stage 3 of a migration job: the tiles no trace reaches written as zeros,
  * then each pass over the input streamed through
- * SegyFile -> FiniteCheckStream -> PreprocessStream -> BinGeometryStream ->
- * MigrateTileStream -> TileWriter, every finished tile durable and recorded
- * before the next.
+ * SegyFile -> FiniteCheckStream -> [your stages -> TraceRangeGuard] ->
+ * [MuteStream (--mute)] -> PreprocessStream -> BinGeometryStream -> MigrateTileStream -> TileWriter,
+ * every finished tile durable and recorded before the next.
  *
  * @module
  */
@@ -27,12 +27,13 @@ import { type StageTimes, timeReads } from "../streams/stage_times.ts";
 import { FiniteCheckStream } from "../streams/finite_check_stream.ts";
 import { PreprocessStream } from "../streams/preprocess_stream.ts";
 import { MuteStream } from "../streams/mute_stream.ts";
+import { TraceRangeGuard } from "../streams/trace_range_guard.ts";
+import { type StageFactory, stagesForPass } from "./user_stages.ts";
 import { TileWriter, type TraceSink, writeTile } from "../streams/tile_writer.ts";
 import type { JobConfig } from "./job_config.ts";
 import type { Progress } from "./progress.ts";
 import { explainAllocationFailure } from "./preflight.ts";
 import type { JobSetup } from "./setup.ts";
-import type { TraceBatch } from "../segy/trace_batch.ts";
 
 /** Callbacks of a run (tests use `onTile` to simulate a crash). */
 export interface PassHooks {
@@ -40,6 +41,8 @@ export interface PassHooks {
   onTile?: (tileId: number) => void | Promise<void>;
   /** Stops the run cleanly (finished tiles stay recorded) when aborted. */
   signal?: AbortSignal;
+  /** Your stages between reading and migration, built anew for every pass (user_stages.ts). */
+  stages?: StageFactory;
 }
 
 /** Everything the passes need. */
@@ -64,6 +67,16 @@ export interface PassContext {
   times: StageTimes;
   /** Tile callback and abort signal. */
   hooks: PassHooks;
+}
+
+/** What carries over from pass to pass. */
+export interface PassState {
+  /** Traces read and samples zeroed so far. */
+  counts: PassCounts;
+  /** Rho filter and antialiasing integration. */
+  preprocessor: TracePreprocessor;
+  /** User stages handed out so far (a stage is used in one pass only). */
+  usedStages: WeakSet<object>;
 }
 
 /** What the passes counted. */
@@ -138,16 +151,12 @@ export async function writeEmptyTiles(ctx: PassContext): Promise<void> {
  *
  * @param ctx the passes' context
  * @param index the pass's index in `ctx.plan.passes`
- * @param counts counters to add the pass's traces and zeroed samples to
- * @param preprocessor rho filter and antialiasing integration
- * @throws PstmError on a non-finite sample (without --zero-non-finite) or when aborted
+ * @param state the counters to add to, the preprocessor, the user stages used so far
+ * @throws PstmError on a non-finite sample (without --zero-non-finite), a reused or
+ *   misbehaving user stage, or when aborted
  */
-export async function runPass(
-  ctx: PassContext,
-  index: number,
-  counts: PassCounts,
-  preprocessor: TracePreprocessor,
-): Promise<void> {
+export async function runPass(ctx: PassContext, index: number, state: PassState): Promise<void> {
+  const { counts, preprocessor } = state;
   const { job, setup, plan, progress, times, hooks } = ctx;
   const { grid, classes } = setup;
   const pass = plan.passes[index];
@@ -164,19 +173,39 @@ export async function runPass(
     count: pass.lastTrace - pass.firstTrace + 1,
     batchSize: job.batchSize,
   });
-  await timeReads(input, times)
-    .pipeThrough(
-      new FiniteCheckStream({
-        zero: job.zeroNonFinite,
-        file: setup.input.name,
-        onBatch: (n, zeroed) => {
-          counts.tracesRead += n;
-          counts.nonFiniteZeroed += zeroed;
-          progress.advance(n);
-        },
+  let traces = timeReads(input, times).pipeThrough(
+    new FiniteCheckStream({
+      zero: job.zeroNonFinite,
+      file: setup.input.name,
+      onBatch: (n, zeroed) => {
+        counts.tracesRead += n;
+        counts.nonFiniteZeroed += zeroed;
+        progress.advance(n);
+      },
+    }),
+  );
+  if (hooks.stages) {
+    const context = {
+      pass: index,
+      passes: plan.passes.length,
+      firstTrace: pass.firstTrace,
+      lastTrace: pass.lastTrace,
+      info: setup.info,
+    };
+    for (const stage of stagesForPass(hooks.stages, context, state.usedStages)) {
+      traces = traces.pipeThrough(stage);
+    }
+    traces = traces.pipeThrough(
+      new TraceRangeGuard({
+        first: pass.firstTrace,
+        last: pass.lastTrace,
+        ns: setup.info.ns,
+        source: `the stages of pass ${index + 1}/${plan.passes.length}`,
       }),
-    )
-    .pipeThrough(setup.mute ? new MuteStream(setup.mute) : new TransformStream<TraceBatch>())
+    );
+  }
+  if (setup.mute) traces = traces.pipeThrough(new MuteStream(setup.mute));
+  await traces
     .pipeThrough(new PreprocessStream(preprocessor, times))
     .pipeThrough(
       new BinGeometryStream({
@@ -239,11 +268,15 @@ export async function runPasses(ctx: PassContext): Promise<PassCounts> {
     rho: ctx.job.rho,
     antialias: ctx.job.aa,
   });
-  const counts: PassCounts = { tracesRead: 0, nonFiniteZeroed: 0 };
+  const state: PassState = {
+    counts: { tracesRead: 0, nonFiniteZeroed: 0 },
+    preprocessor,
+    usedStages: new WeakSet(),
+  };
   for (let index = 0; index < ctx.plan.passes.length; index++) {
-    await runPass(ctx, index, counts, preprocessor);
+    await runPass(ctx, index, state);
   }
-  return counts;
+  return state.counts;
 }
 
 /**

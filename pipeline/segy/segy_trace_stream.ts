@@ -30,7 +30,9 @@ const MAX_BATCH_BYTES = 64 << 20;
 
 /**
  * Parses a SEG-Y or SU byte stream into batches of traces. Chunk boundaries
- * may fall anywhere; memory holds the file headers and one batch. Without a
+ * may fall anywhere; memory holds the file headers and one batch being
+ * filled plus one parsed batch waiting to be read. Parsing starts once bytes
+ * are piped in, so `await stream.info` resolves before the first read. Without a
  * file size, ns comes from the binary header (or the first trace header when
  * that is 0). The stream errors with a PstmError when it ends inside a trace.
  *
@@ -47,7 +49,10 @@ const MAX_BATCH_BYTES = 64 << 20;
  * ```
  */
 export class SegyTraceStream extends TransformStream<Uint8Array, TraceBatch> {
-  /** Resolves once the file headers are parsed (rejects if they are invalid). */
+  /**
+   * Resolves once the file headers are parsed (rejects if they are invalid);
+   * needs bytes piped into `writable`, not a read from `readable`.
+   */
   readonly info: Promise<SegyInfo>;
 
   /**
@@ -150,55 +155,61 @@ export class SegyTraceStream extends TransformStream<Uint8Array, TraceBatch> {
       throw error;
     };
 
-    super({
-      transform(chunk, controller) {
-        try {
-          if (info) return pushTraces(chunk, controller);
-          prefix = appendBytes(prefix, chunk);
-          if (prefix.length < need || !tryResolve(undefined)) return;
-          const rest = prefix.subarray(Math.min(info!.dataOffset, prefix.length));
-          skip = Math.max(0, info!.dataOffset - prefix.length);
-          prefix = new Uint8Array(0);
-          pushTraces(rest, controller);
-        } catch (error) {
-          fail(error);
-        }
-      },
-      flush(controller) {
-        try {
-          if (!info) {
-            if (!tryResolve(prefix.length)) {
-              throw new PstmError("stream ended inside the file headers", { file: name });
-            }
+    super(
+      {
+        transform(chunk, controller) {
+          try {
+            if (info) return pushTraces(chunk, controller);
+            prefix = appendBytes(prefix, chunk);
+            if (prefix.length < need || !tryResolve(undefined)) return;
             const rest = prefix.subarray(Math.min(info!.dataOffset, prefix.length));
             skip = Math.max(0, info!.dataOffset - prefix.length);
+            prefix = new Uint8Array(0);
             pushTraces(rest, controller);
+          } catch (error) {
+            fail(error);
           }
-          if (skip > 0) {
-            throw new PstmError(`stream ended ${skip} bytes before the first trace`, {
-              file: name,
-              trace: 0,
-            });
+        },
+        flush(controller) {
+          try {
+            if (!info) {
+              if (!tryResolve(prefix.length)) {
+                throw new PstmError("stream ended inside the file headers", { file: name });
+              }
+              const rest = prefix.subarray(Math.min(info!.dataOffset, prefix.length));
+              skip = Math.max(0, info!.dataOffset - prefix.length);
+              pushTraces(rest, controller);
+            }
+            if (skip > 0) {
+              throw new PstmError(`stream ended ${skip} bytes before the first trace`, {
+                file: name,
+                trace: 0,
+              });
+            }
+            const complete = Math.floor(fill / info!.traceBytes);
+            const rest = fill - complete * info!.traceBytes;
+            emit(controller, fill);
+            if (rest > 0) {
+              throw new PstmError(
+                `stream ends inside trace ${nextTrace}: expected ${
+                  info!.traceBytes
+                } bytes, got ${rest}`,
+                { file: name, trace: nextTrace, field: "stream length" },
+              );
+            }
+            if (nextTrace === 0) {
+              throw new PstmError("stream holds no traces", { file: name, field: "trace count" });
+            }
+          } catch (error) {
+            fail(error);
           }
-          const complete = Math.floor(fill / info!.traceBytes);
-          const rest = fill - complete * info!.traceBytes;
-          emit(controller, fill);
-          if (rest > 0) {
-            throw new PstmError(
-              `stream ends inside trace ${nextTrace}: expected ${
-                info!.traceBytes
-              } bytes, got ${rest}`,
-              { file: name, trace: nextTrace, field: "stream length" },
-            );
-          }
-          if (nextTrace === 0) {
-            throw new PstmError("stream holds no traces", { file: name, field: "trace count" });
-          }
-        } catch (error) {
-          fail(error);
-        }
+        },
+        // one batch may wait in the readable queue: the stream starts parsing as soon as bytes are
+        // piped in, so `info` resolves before the first read
       },
-    });
+      undefined,
+      { highWaterMark: 1 },
+    );
     this.info = infoPromise;
   }
 }
