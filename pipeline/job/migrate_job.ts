@@ -9,7 +9,7 @@
  * 2. plan (plan.ts): budget, fingerprint, tile shape, then the tiles and
  *    passes left once the manifest says what is done;
  * 3. passes (passes.ts): empty tiles, then each pass streamed through
- *    SegyFile -> FiniteCheckStream -> [hooks.stages, user_stages.ts] ->
+ *    SegyFile -> FiniteCheckStream -> [MuteStream] -> [hooks.stages, user_stages.ts] ->
  *    PreprocessStream -> BinGeometryStream -> MigrateTileStream -> TileWriter
  *    into the preallocated `OUT.partial` (output_volume.ts);
  * 4. finalize (finalize.ts): renamed to OUT when every tile is recorded

@@ -1,8 +1,8 @@
 /**
  * Stage 3 of a migration job: the tiles no trace reaches written as zeros,
  * then each pass over the input streamed through
- * SegyFile -> FiniteCheckStream -> [your stages -> TraceRangeGuard] ->
- * [MuteStream (--mute)] -> PreprocessStream -> BinGeometryStream -> MigrateTileStream -> TileWriter,
+ * SegyFile -> FiniteCheckStream -> [MuteStream (--mute)] ->
+ * [your stages -> TraceRangeGuard] -> PreprocessStream -> BinGeometryStream -> MigrateTileStream -> TileWriter,
  * every finished tile durable and recorded before the next.
  *
  * @module
@@ -184,6 +184,7 @@ export async function runPass(ctx: PassContext, index: number, state: PassState)
       },
     }),
   );
+  if (setup.mute) traces = traces.pipeThrough(new MuteStream(setup.mute));
   if (hooks.stages) {
     const context = {
       pass: index,
@@ -204,7 +205,6 @@ export async function runPass(ctx: PassContext, index: number, state: PassState)
       }),
     );
   }
-  if (setup.mute) traces = traces.pipeThrough(new MuteStream(setup.mute));
   await traces
     .pipeThrough(new PreprocessStream(preprocessor, times))
     .pipeThrough(

@@ -1,7 +1,7 @@
 /**
  * Your own stream stages inside a migration: a mute, a scaling, a filter,
- * run on the raw (finite) traces of every pass between reading and
- * migration, without the job's internals.
+ * run on the input traces of every pass (finite, and top-muted when the job
+ * has `--mute`) between reading and migration, without the job's internals.
  *
  * Give `runMigration` a factory in `hooks.stages`. It is called once per
  * pass over the input (a job reads the input in several passes when the
@@ -13,7 +13,7 @@
  * traces and samples per trace (a TraceRangeGuard behind the stages checks
  * this and fails the job otherwise).
  *
- *     read -> FiniteCheckStream -> YOUR STAGES -> [--mute] -> PreprocessStream
+ *     read -> FiniteCheckStream -> [--mute] -> YOUR STAGES -> PreprocessStream
  *          -> BinGeometryStream -> MigrateTileStream -> TileWriter
  *
  * @module
