@@ -1,137 +1,68 @@
 /**
- * Kernel throughput of the CPU backend, in contributions/s (trace x output
- * sample pairs summed per second), next to `pstm_minimal_loop` (the plainest
- * single-threaded loop, the ceiling to beat) measured in the same run.
+ * Kernel throughput of the CPU backend in contributions/s (trace x output
+ * sample pairs summed per second), per SIMD target this CPU runs and per
+ * mode (plain, antialiased), next to the baseline loop on all cores (the
+ * minimal vectorised OpenMP loop of libpstm_bench, a floor) measured in the
+ * same run, and the plain kernel's hardware bound on this machine
+ * (bench/kernel_variants.ts says how it is computed).
  *
- * Workload: 120 traces x 64 x 64 output columns x 500 output samples,
- * 500 input samples at 4 ms, no aperture: nearly every pair contributes.
- * A summary line per case is printed at the end:
- * contributions/s and the ratio to the minimal loop.
+ * Workload (bench/kernel_workload.ts): 120 traces x 64 x 64 output columns x
+ * 500 output samples, 500 input samples at 4 ms, no aperture.
  *
  *     deno task bench            (or: deno bench -A bench/kernel_bench.ts)
+ *     deno run -A bench/kernel_bench.ts [--json]
  *
  * @module
  */
 
-import type { KernelParams } from "../backends/backend.ts";
-import { NativeBackend } from "../backends/native/native_backend.ts";
 import { ensureCpuLibrary } from "./kernel_cases.ts";
-import { kernelWorkload } from "./kernel_workload.ts";
-import { openLibrary } from "../ffi/library.ts";
-import { encodeParams } from "../backends/native/native_params.ts";
-import { check } from "../ffi/status.ts";
+import { loadAverage } from "./_support.ts";
+import { type KernelRates, measureKernel } from "./kernel_variants.ts";
 
-await ensureCpuLibrary();
-
-const { nx: NX, traces: TRACES, points, plain, antialiased, velocity, batch, integrated } =
-  kernelWorkload();
-
-/** Runs, seconds and contributions measured per case (warmup included), for the summary. */
-const totals = new Map<string, { runs: number; seconds: number; contributions: number }>();
-function record(name: string, seconds: number, contributions: number): void {
-  const t = totals.get(name) ?? { runs: 0, seconds: 0, contributions: 0 };
-  t.runs += 1;
-  t.seconds += seconds;
-  t.contributions += contributions;
-  totals.set(name, t);
-}
-
-const backend = NativeBackend.open("cpu");
-const lib = openLibrary("cpu");
-const minimalImage = new Float32Array(NX * NX * plain.ntau);
-const encodedPlain = encodeParams(plain);
-
-/** Contributions of one pass of the workload, counted by the kernel (plain mode). */
-let contributionsPerPass = 0;
-
-function cpuCase(name: string, params: KernelParams, traces: typeof batch) {
-  const tile = backend.openTile({ params, points, velocity });
-  return async (b: Deno.BenchContext) => {
-    const before = backend.stats().contributions;
-    b.start();
-    const start = performance.now();
-    await tile.accumulate(traces);
-    const seconds = (performance.now() - start) / 1000;
-    b.end();
-    const contributions = backend.stats().contributions - before;
-    if (!params.antialias) contributionsPerPass = contributions;
-    record(name, seconds, contributions);
-  };
-}
-
-function minimalLoop(name: string) {
-  return (b: Deno.BenchContext) => {
-    b.start();
-    const start = performance.now();
-    const status = lib.symbols.pstm_minimal_loop(
-      encodedPlain,
-      points,
-      velocity,
-      batch.count,
-      batch.traces,
-      batch.geometry,
-      batch.traceClass,
-      minimalImage,
+/** The table of one measurement, one line per variant. */
+export function kernelTable(r: KernelRates): string[] {
+  const rate = (x: number) => `${(x / 1e6).toFixed(0).padStart(6)} M/s`;
+  const lines = [
+    `workload: ${(r.contributionsPerPass / 1e6).toFixed(1)} M contributions per pass; ` +
+    `${r.device}; ${r.cores} cores at ${r.ghz.toFixed(2)} GHz; load ${loadAverage().toFixed(2)}`,
+    `${"".padEnd(24)} ${"wall".padStart(10)}  ratio ${"per CPU-s".padStart(10)}  ratio`,
+    `${"baseline loop".padEnd(24)} ${rate(r.baseline)}   1.00 ${
+      rate(r.baselinePerCpuSecond)
+    }   1.00` +
+    "  (all cores, plain)",
+  ];
+  for (const v of r.variants) {
+    const bound = v.mode === "plain"
+      ? `  ${(100 * v.rate / r.bound[v.target]).toFixed(0).padStart(3)}% of the bound ${
+        rate(r.bound[v.target])
+      }`
+      : "";
+    lines.push(
+      `${`${v.target} ${v.mode}`.padEnd(24)} ${rate(v.rate)} ${
+        (v.rate / r.baseline).toFixed(2).padStart(6)
+      } ${rate(v.perCpuSecond)} ${
+        (v.perCpuSecond / r.baselinePerCpuSecond).toFixed(2).padStart(6)
+      }${bound}`,
     );
-    const seconds = (performance.now() - start) / 1000;
-    b.end();
-    check(lib, status, "pstm_minimal_loop");
-    record(name, seconds, 0); // it sums what the kernel's plain pass counts
-  };
-}
-
-const options = { n: 3, warmup: 1, permissions: "inherit" } as const;
-Deno.bench({
-  ...options,
-  group: "plain",
-  name: "minimal loop (1 thread)",
-  baseline: true,
-  fn: minimalLoop("minimal loop"),
-});
-Deno.bench({
-  ...options,
-  group: "plain",
-  name: "cpu plain",
-  fn: cpuCase("cpu plain", plain, batch),
-});
-Deno.bench({
-  ...options,
-  group: "antialias",
-  name: "minimal loop (1 thread, plain)",
-  baseline: true,
-  fn: minimalLoop("minimal loop"),
-});
-Deno.bench({
-  ...options,
-  group: "antialias",
-  name: "cpu antialiased",
-  fn: cpuCase("cpu antialiased", antialiased, integrated),
-});
-
-globalThis.addEventListener("unload", () => {
-  const minimal = totals.get("minimal loop");
-  if (minimal && contributionsPerPass > 0) {
-    const minimalRate = (contributionsPerPass * minimal.runs) / minimal.seconds;
-    console.log(
-      `\nworkload: ${TRACES} traces x ${NX * NX} points x ${plain.ntau} samples, ` +
-        `${(contributionsPerPass / 1e6).toFixed(1)} M contributions per pass; ${backend.device}`,
-    );
-    console.log(`${"minimal loop".padEnd(16)} ${rate(minimalRate)}  (1 thread, ratio 1.00)`);
-    for (const name of ["cpu plain", "cpu antialiased"]) {
-      const t = totals.get(name);
-      if (!t) continue;
-      const r = t.contributions / t.seconds;
-      console.log(
-        `${name.padEnd(16)} ${rate(r)}  (ratio ${
-          (r / minimalRate).toFixed(2)
-        } to the minimal loop)`,
-      );
-    }
   }
-  backend.close();
-  lib.close();
-});
+  if (r.unsupported.length) lines.push(`not on this CPU: ${r.unsupported.join(", ")}`);
+  return lines;
+}
 
-function rate(perSecond: number): string {
-  return `${(perSecond / 1e6).toFixed(1).padStart(7)} M contributions/s`;
+if (import.meta.main) {
+  await ensureCpuLibrary();
+  const rates = await measureKernel({ allTargets: true });
+  if (Deno.args.includes("--json")) console.log(JSON.stringify({ ...rates, load: loadAverage() }));
+  else console.log(kernelTable(rates).join("\n"));
+} else {
+  Deno.bench({
+    name: "cpu kernel on every SIMD target vs the baseline loop (figures below)",
+    n: 1,
+    warmup: 0,
+    permissions: "inherit",
+    fn: async () => {
+      await ensureCpuLibrary();
+      console.log(kernelTable(await measureKernel({ allTargets: true })).join("\n"));
+    },
+  });
 }

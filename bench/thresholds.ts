@@ -24,21 +24,24 @@ export interface Threshold {
  */
 export const THRESHOLDS = {
   /**
-   * CPU backend plain mode (all threads) vs pstm_minimal_loop (one thread,
-   * the practical ceiling). Issue 3's target is 1.5x; measured 5.6x idle.
-   * 2.5 keeps the target with margin and still catches a 2x slower kernel.
+   * CPU backend plain mode vs the baseline loop (libpstm_bench: the minimal
+   * vectorised OpenMP loop, -march=native), both on all cores, contributions
+   * per CPU-second in the same run. Issue 15's target is 3x; measured 2.9x to
+   * 4.8x under load 9 to 14 on the 2-core bench machine (docs/performance.md).
+   * 1.8 catches a kernel 2x slower than the lowest measured.
    */
-  cpuPlainVsMinimal: {
-    min: 2.5,
-    why: "cpu plain / minimal loop (target 1.5x; measured 5.6x idle)",
+  cpuPlainVsBaseline: {
+    min: 1.8,
+    why: "cpu plain / baseline loop, per CPU-s (target 3x; measured 2.9-4.8x loaded)",
   },
   /**
-   * CPU backend with triangle antialiasing vs the plain minimal loop. Target
-   * 0.5x; measured 2.9x idle, 1.7x under load; 1.2 catches a 2.5x slower kernel.
+   * CPU backend with triangle antialiasing (three lookups per sample) vs the
+   * plain baseline loop, per CPU-second: measured 1.2x to 2.3x under load;
+   * 0.6 catches a 2x slower kernel.
    */
-  cpuAntialiasedVsMinimal: {
-    min: 1.2,
-    why: "cpu antialiased / minimal loop (target 0.5x; measured 2.9x idle)",
+  cpuAntialiasedVsBaseline: {
+    min: 0.6,
+    why: "cpu antialiased / plain baseline loop, per CPU-s (measured 1.2-2.3x loaded)",
   },
   /**
    * End-to-end traces/s of a 10,000-trace run split into 8 x 8-bin tiles (90
@@ -69,12 +72,13 @@ export const THRESHOLDS = {
   /**
    * CPU kernel with the traveltime table vs direct traveltimes on a tile of
    * the standard workload (v(tau) 1,800 -> 4,200 m/s, 1,001 samples,
-   * aperture 1,500 m, 60 deg) with VTI eta 0.05, where the table should win:
-   * measured 1.41x idle. Below 0.9 the table path has become slower than
-   * direct.
+   * aperture 1,500 m, 60 deg) with VTI eta 0.05, where the table should win.
+   * With the SIMD kernel's rsqrt legs direct times got cheap: measured 1.03x
+   * to 1.20x under load 13 (1.41x with the earlier kernel). Below 0.7 the
+   * table path has become clearly slower than direct.
    */
   tableVsDirect: {
-    min: 0.9,
-    why: "cpu table / cpu direct on a v(tau) tile with eta (measured 1.41x idle)",
+    min: 0.7,
+    why: "cpu table / cpu direct on a v(tau) tile with eta (measured 1.03-1.20x loaded)",
   },
 } as const satisfies Record<string, Threshold>;

@@ -100,25 +100,18 @@ export const SYMBOLS = {
     ],
     result: "void",
   },
+  /** const char* pstm_context_target(const pstm_context* ctx): the kernels' instruction set */
+  pstm_context_target: {
+    parameters: [
+      "pointer", // const pstm_context* ctx
+    ],
+    result: "pointer",
+  },
   /** pstm_status pstm_context_stats(const pstm_context* ctx, pstm_stats* out) */
   pstm_context_stats: {
     parameters: [
       "pointer", // const pstm_context* ctx
-      "buffer", // pstm_stats* out (24 bytes)
-    ],
-    result: "i32",
-  },
-  /** pstm_status pstm_minimal_loop(params, points, velocity, ntraces, traces, geometry, trace_class, image) */
-  pstm_minimal_loop: {
-    parameters: [
-      "buffer", // const pstm_params* params
-      "buffer", // const float* points
-      "buffer", // const float* velocity
-      "i32", // int32_t ntraces
-      "buffer", // const float* traces
-      "buffer", // const float* geometry
-      "buffer", // const int32_t* trace_class
-      "buffer", // float* image
+      "buffer", // pstm_stats* out (40 bytes)
     ],
     result: "i32",
   },
@@ -128,4 +121,4 @@ export const SYMBOLS = {
 export type PstmLibrary = Deno.DynamicLibrary<typeof SYMBOLS>;
 
 /** `PSTM_ABI_VERSION` of the header these bindings were written for. */
-export const ABI_VERSION = 3;
+export const ABI_VERSION = 4;

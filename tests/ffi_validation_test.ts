@@ -9,7 +9,7 @@ import { NativeBackend } from "../backends/native/native_backend.ts";
 import { ensureCpuLibrary, makePoints, makeVelocity, plainParams } from "../bench/kernel_cases.ts";
 import { encodeParams, PARAMS_OFFSET } from "../backends/native/native_params.ts";
 import { openLibrary } from "../ffi/library.ts";
-import { check } from "../ffi/status.ts";
+import { check, UnsupportedError } from "../ffi/status.ts";
 import { EXIT_BAD_INPUT, EXIT_RUNTIME, PstmError } from "../core/errors.ts";
 
 await ensureCpuLibrary();
@@ -178,21 +178,25 @@ Deno.test("check turns a native failure into PstmError with pstm_last_error", ()
   try {
     const params = encodeParams(plainParams());
     new DataView(params.buffer).setInt32(PARAMS_OFFSET.reserved, 3, true);
-    const status = lib.symbols.pstm_minimal_loop(
+    const context = new BigUint64Array(1);
+    check(lib, lib.symbols.pstm_context_create(0, 1, context), "pstm_context_create");
+    const handle = Deno.UnsafePointer.create(context[0]);
+    const tile = new BigUint64Array(1);
+    const status = lib.symbols.pstm_tile_open(
+      handle,
       params,
       new Float32Array(2),
       new Float32Array(200),
-      0,
-      new Float32Array(1),
-      new Float32Array(4),
-      new Int32Array(1),
       new Float32Array(200),
+      tile,
     );
+    lib.symbols.pstm_context_destroy(handle);
     assertPstmError(
-      () => check(lib, status, "pstm_minimal_loop"),
+      () => check(lib, status, "pstm_tile_open"),
       EXIT_BAD_INPUT,
-      /pstm_minimal_loop.*reserved must be 0: got 3/,
+      /pstm_tile_open.*reserved must be 0: got 3/,
     );
+    assert.equal(tile[0], 0n, "outputs untouched on failure");
     const out = new BigUint64Array(1);
     const noDevice = lib.symbols.pstm_context_create(5, 0, out);
     assertPstmError(
@@ -204,6 +208,23 @@ Deno.test("check turns a native failure into PstmError with pstm_last_error", ()
   } finally {
     lib.close();
   }
+});
+
+Deno.test("an unsupported request is its own status: UnsupportedError, exit code 2", () => {
+  Deno.env.set("PSTM_SIMD", "no-such-target");
+  try {
+    assert.throws(
+      () => NativeBackend.open("cpu"),
+      (error: unknown) =>
+        error instanceof UnsupportedError && error.exitCode === EXIT_BAD_INPUT &&
+        /PSTM_SIMD=no-such-target.*portable/.test(error.message),
+    );
+  } finally {
+    Deno.env.delete("PSTM_SIMD");
+  }
+  using backend = NativeBackend.open("cpu");
+  assert.match(backend.target, /^(avx3|avx2|sse4|neon|emu128|portable)$/);
+  assert.ok(backend.device.endsWith(`${backend.target} kernels`), backend.device);
 });
 
 Deno.test("NativeBackend.open refuses a bad device or thread count", () => {

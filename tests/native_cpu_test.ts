@@ -1,12 +1,16 @@
 /**
  * The CPU backend against the float64 reference kernel on several survey
  * geometries, in plain mode (relative L2 <= 1e-4) and full mode (aperture,
- * maximum angle, taper, antialiasing, weights, eta: relative L2 <= 1e-3).
+ * maximum angle, taper, antialiasing, weights, eta: relative L2 <= 1e-3);
+ * on every SIMD target the CPU runs (PSTM_SIMD); and the cases that break
+ * the SIMD kernel's register window (velocity inversion, coarse output
+ * sampling, eta, steep antialiasing), which must take the exact fallback.
  */
 
 import assert from "node:assert/strict";
 import type { KernelBatch, KernelParams } from "../backends/backend.ts";
 import { NativeBackend } from "../backends/native/native_backend.ts";
+import { UnsupportedError } from "../ffi/status.ts";
 import {
   type BatchShape,
   ensureCpuLibrary,
@@ -230,4 +234,173 @@ Deno.test("NativeBackend cpu focuses a point diffractor", async () => {
   const j = Math.floor(best / params.ntau), it = best % params.ntau;
   assert.deepEqual([points[2 * j], points[2 * j + 1]], [x0, y0]);
   assert.ok(Math.abs(it * params.dtau - tauD) <= 0.0041, `peak at tau ${it * params.dtau}`);
+});
+
+// ---- every SIMD target, and the cases that break the register window --------------
+
+/** Kernel targets the library may hold (pstm_context_target names). */
+const TARGETS = ["avx3", "avx2", "sse4", "neon", "emu128", "portable"];
+/** Targets whose plain lookups use the register window (cpu_kernel_simd.cpp). */
+const WINDOWED = new Set(["avx3", "avx2"]);
+
+/** Opens the CPU backend on one kernel target; undefined when this CPU cannot run it. */
+function openOn(target: string): NativeBackend | undefined {
+  Deno.env.set("PSTM_SIMD", target);
+  try {
+    return NativeBackend.open("cpu");
+  } catch (error) {
+    if (error instanceof UnsupportedError) return undefined;
+    throw error;
+  } finally {
+    Deno.env.delete("PSTM_SIMD");
+  }
+}
+
+interface Survey {
+  params: KernelParams;
+  points: Float32Array<ArrayBuffer>;
+  velocity: Float32Array<ArrayBuffer>;
+  batch: KernelBatch;
+}
+
+/** Runs a survey on every target this CPU runs; checks each against the reference. */
+async function everyTarget(
+  name: string,
+  s: Survey,
+  tolerance: number,
+  check: (target: string, lookups: { window: number; gather: number }) => void = () => {},
+): Promise<string[]> {
+  const expected = referenceImage(s);
+  assert.ok(expected.contributions > 1000, `${name}: ${expected.contributions} contributions`);
+  const ran: string[] = [];
+  for (const target of TARGETS) {
+    const backend = openOn(target);
+    if (!backend) continue;
+    try {
+      assert.equal(backend.target, target);
+      const tile = backend.openTile({ params: s.params, points: s.points, velocity: s.velocity });
+      await tile.accumulate(s.batch);
+      const image = await tile.finish();
+      const misfit = relativeL2(image, expected.image);
+      assert.ok(misfit <= tolerance, `${name} on ${target}: L2 ${misfit}`);
+      const contributions = backend.stats().contributions;
+      assert.ok(
+        Math.abs(contributions - expected.contributions) <= 1e-3 * expected.contributions,
+        `${name} on ${target}: ${contributions} contributions, reference ${expected.contributions}`,
+      );
+      check(target, backend.lookups());
+      ran.push(target);
+    } finally {
+      backend.close();
+    }
+  }
+  assert.ok(ran.includes("portable"), `${name}: ran ${ran}`);
+  return ran;
+}
+
+/** A 12 x 12 tile, 80 traces, wide azimuth; `velocity(it)` in every column. */
+function windowSurvey(
+  overrides: Partial<KernelParams>,
+  velocity: (it: number, p: KernelParams) => number,
+  shape: { maxHalfOffset?: number; integrated?: boolean } = {},
+): Survey {
+  const points = makePoints({ kind: "grid", nx: 12, ny: 12, spacing: 25 });
+  const params = plainParams({ npoints: points.length / 2, ...overrides });
+  const v = new Float32Array(params.npoints * params.ntau);
+  for (let j = 0; j < params.npoints; j++) {
+    for (let it = 0; it < params.ntau; it++) v[j * params.ntau + it] = velocity(it, params);
+  }
+  const batch = makeBatch({
+    count: 80,
+    extentX: 300,
+    extentY: 300,
+    maxHalfOffset: shape.maxHalfOffset ?? 500,
+    azimuthSpreadDeg: 360,
+    nclass: 1,
+    ns: params.ns,
+    integrated: shape.integrated ?? false,
+    seed: 31,
+  });
+  batch.traceClass.fill(0);
+  return { params, points, velocity: v, batch };
+}
+
+Deno.test("NativeBackend cpu: every SIMD target this CPU runs matches the reference (plain and full)", async () => {
+  const c = CASES[1];
+  const points = makePoints(c.layout);
+  for (const full of [false, true]) {
+    const overrides = { npoints: points.length / 2, nclass: 1 };
+    const params = full ? fullParams(overrides) : plainParams(overrides);
+    const velocity = makeVelocity(params);
+    const batch = makeBatch({ ...c.shape, nclass: 1, ns: params.ns, integrated: full, seed: 41 });
+    const ran = await everyTarget(
+      `${c.name} ${full ? "full" : "plain"}`,
+      { params, points, velocity, batch },
+      full ? FULL_TOLERANCE : PLAIN_TOLERANCE,
+      (target, lookups) => {
+        if (WINDOWED.has(target) && !full) {
+          assert.ok(lookups.window > lookups.gather, `${target}: ${JSON.stringify(lookups)}`);
+        }
+      },
+    );
+    assert.ok(ran.length >= 2, `only ${ran} ran`);
+  }
+});
+
+/** Share of SIMD lookup vectors that gathered. */
+function gatherShare(lookups: { window: number; gather: number }): number {
+  return lookups.gather / Math.max(1, lookups.window + lookups.gather);
+}
+
+/** Gather shares per windowed target of the benign survey (v rising, dtau = dt). */
+const controlShare = new Map<string, number>();
+const control = everyTarget(
+  "control",
+  windowSurvey({}, (it) => 1800 + 3 * it),
+  PLAIN_TOLERANCE,
+  (target, lookups) => controlShare.set(target, gatherShare(lookups)),
+);
+
+/**
+ * On a windowed target the case must gather more often than the benign
+ * survey does (whose gathers are the trace ends): the fallback was taken.
+ */
+async function gathers(name: string, s: Survey, tolerance: number): Promise<void> {
+  await control;
+  await everyTarget(name, s, tolerance, (target, lookups) => {
+    if (!WINDOWED.has(target)) return;
+    const share = gatherShare(lookups), base = controlShare.get(target)!;
+    console.log(
+      `${name} on ${target}: ${(100 * share).toFixed(1)}% of lookups gathered ` +
+        `(benign survey ${(100 * base).toFixed(1)}%)`,
+    );
+    assert.ok(share > 1.5 * base, `${name} on ${target}: ${share} vs ${base}`);
+  });
+}
+
+Deno.test("NativeBackend cpu: a velocity inversion stays exact (fallback to gathers)", async () => {
+  // 3,000 m/s down to 1,500 m/s by 0.3 s, then rising: leg times grow faster than tau / 2
+  const inversion = (it: number, p: KernelParams) => {
+    const tau = p.tau0 + it * p.dtau;
+    return tau < 0.3 ? 3000 - 5000 * tau : 1500 + 1500 * (tau - 0.3);
+  };
+  await gathers("inversion", windowSurvey({}, inversion, { maxHalfOffset: 800 }), PLAIN_TOLERANCE);
+});
+
+Deno.test("NativeBackend cpu: output sampled twice as coarse as the input, tau0 off the grid, stays exact", async () => {
+  const params = { dtau: 0.008, tau0: 0.0123, ntau: 110 };
+  await gathers("dtau = 2 dt", windowSurvey(params, (it) => 1800 + 6 * it), PLAIN_TOLERANCE);
+});
+
+Deno.test("NativeBackend cpu: VTI eta stays exact on every target", async () => {
+  const s = windowSurvey({ eta: 0.2 }, (it) => 1800 + 3 * it, { maxHalfOffset: 900 });
+  await gathers("eta 0.2", s, PLAIN_TOLERANCE);
+});
+
+Deno.test("NativeBackend cpu: antialiasing at steep dips stays exact (wide triangles gather)", async () => {
+  const s = windowSurvey({ antialias: true, traceSpacing: 60 }, (it) => 1500 + it, {
+    maxHalfOffset: 900,
+    integrated: true,
+  });
+  await gathers("antialiased, steep dips", s, FULL_TOLERANCE);
 });

@@ -59,8 +59,14 @@ export interface NativeBackendOptions {
 export class NativeBackend implements Backend {
   /** "cpu" or "cuda". */
   readonly name: NativeKind;
-  /** The device, as the library names it. */
+  /** The device, as the library names it, and the kernels' instruction set. */
   readonly device: string;
+  /**
+   * The instruction set the kernels run on: "avx3" (AVX-512), "avx2",
+   * "sse4", "neon", "emu128" or "portable" on the CPU (the best the CPU
+   * runs, or the environment's PSTM_SIMD), "cuda" on the GPU.
+   */
+  readonly target: string;
   /** For CUDA, 80% of the device's free memory when opened; undefined on the CPU. */
   readonly memoryLimit?: number;
   #lib: PstmLibrary;
@@ -76,7 +82,9 @@ export class NativeBackend implements Backend {
     device: NativeDevice,
   ) {
     this.name = kind;
-    this.device = device.name;
+    const target = lib.symbols.pstm_context_target(context);
+    this.target = target === null ? "" : Deno.UnsafePointerView.getCString(target);
+    this.device = kind === "cpu" ? `${device.name}, ${this.target} kernels` : device.name;
     if (kind === "cuda") this.memoryLimit = Math.floor(0.8 * device.freeBytes);
     this.#lib = lib;
     this.#context = context;
@@ -173,8 +181,39 @@ export class NativeBackend implements Backend {
 
   /** Kernel time, contributions and peak device memory since the backend opened. */
   stats(): BackendStats {
-    if (this.#context === null) return { kernelSeconds: 0, contributions: 0, deviceBytes: 0 };
-    const out = new Uint8Array(24);
+    const s = this.#readStats();
+    return {
+      kernelSeconds: s.kernelSeconds,
+      contributions: s.contributions,
+      deviceBytes: s.deviceBytes,
+    };
+  }
+
+  /**
+   * How the CPU kernel's SIMD sample lookups went since the backend opened:
+   * vectors served from a register window, and vectors that gathered (the
+   * exact fallback for velocity inversions, coarse output sampling, wide
+   * antialiasing triangles and the trace end). Both 0 on CUDA and on the
+   * portable kernel.
+   *
+   * @returns the two counts
+   */
+  lookups(): { window: number; gather: number } {
+    const s = this.#readStats();
+    return { window: s.windowLookups, gather: s.gatherLookups };
+  }
+
+  #readStats() {
+    if (this.#context === null) {
+      return {
+        kernelSeconds: 0,
+        contributions: 0,
+        deviceBytes: 0,
+        windowLookups: 0,
+        gatherLookups: 0,
+      };
+    }
+    const out = new Uint8Array(40);
     check(
       this.#lib,
       this.#lib.symbols.pstm_context_stats(this.#context, out),
@@ -186,6 +225,8 @@ export class NativeBackend implements Backend {
       kernelSeconds: view.getFloat64(0, little),
       contributions: view.getFloat64(8, little),
       deviceBytes: Number(view.getBigUint64(16, little)),
+      windowLookups: view.getFloat64(24, little),
+      gatherLookups: view.getFloat64(32, little),
     };
   }
 

@@ -31,7 +31,7 @@ extern "C" {
 #endif
 
 /** ABI version; bump when a struct or signature changes. */
-#define PSTM_ABI_VERSION 3
+#define PSTM_ABI_VERSION 4
 
 /** Status codes: one flat enum, 0 is success. */
 typedef enum pstm_status {
@@ -40,7 +40,8 @@ typedef enum pstm_status {
   PSTM_ERR_OUT_OF_MEMORY = 2,    /* host or device allocation failed */
   PSTM_ERR_NO_DEVICE = 3,        /* no device with that index (CUDA build) */
   PSTM_ERR_DEVICE = 4,           /* a CUDA runtime call failed */
-  PSTM_ERR_INTERNAL = 5          /* anything else */
+  PSTM_ERR_INTERNAL = 5,         /* anything else */
+  PSTM_ERR_UNSUPPORTED = 6       /* this build or machine lacks the feature asked for */
 } pstm_status;
 
 /** Amplitude weights (docs/algorithm.md, "Amplitude weights"). */
@@ -110,8 +111,20 @@ PSTM_API pstm_status pstm_device_count(int32_t* count);
 PSTM_API pstm_status pstm_device_info(int32_t device, char* name, int32_t name_len,
                                       uint64_t* free_bytes, uint64_t* total_bytes);
 
-/** Creates a context on `device`; threads: 0 = all cores (CPU build). */
+/**
+ * Creates a context on `device`; threads: 0 = all cores (CPU build).
+ * PSTM_ERR_UNSUPPORTED when PSTM_SIMD names a kernel this CPU cannot run.
+ */
 PSTM_API pstm_status pstm_context_create(int32_t device, int32_t threads, pstm_context** out);
+
+/**
+ * The instruction set the context's kernels run on: "avx3" (AVX-512),
+ * "avx2", "sse4", "neon", "emu128", "portable" (CPU build; the best this
+ * CPU runs, or the one named by the environment variable PSTM_SIMD when the
+ * context was created, else PSTM_ERR_UNSUPPORTED), "cuda" (CUDA build).
+ * "" for NULL.
+ */
+PSTM_API const char* pstm_context_target(const pstm_context* ctx);
 
 /** Destroys a context and every tile still open on it. NULL is allowed. */
 PSTM_API void pstm_context_destroy(pstm_context* ctx);
@@ -144,7 +157,7 @@ PSTM_API pstm_status pstm_tile_accumulate(pstm_tile* tile, int32_t ntraces, cons
 
 /**
  * Switches an open tile to a traveltime lookup table (optional; CPU build
- * only, the CUDA build returns PSTM_ERR_INVALID_ARGUMENT).
+ * only, the CUDA build returns PSTM_ERR_UNSUPPORTED).
  *   nx            rows of the table (2..1048576), or 0 to switch the table
  *                 off again (direct computation)
  *   max_distance  horizontal leg distance of the last row, m (> 0)
@@ -172,21 +185,12 @@ typedef struct pstm_stats {
   double kernel_seconds;     /* time spent in the kernel (CUDA: device time) */
   double contributions;      /* (trace, output sample) pairs actually summed */
   uint64_t device_bytes;     /* peak device memory held (0 for the CPU build) */
+  double window_lookups;     /* SIMD sample lookups served from a register window (CPU) */
+  double gather_lookups;     /* SIMD sample lookups that gathered instead (CPU; 0 for CUDA) */
 } pstm_stats;
 
 /** Reads the statistics of a context. */
 PSTM_API pstm_status pstm_context_stats(const pstm_context* ctx, pstm_stats* out);
-
-/**
- * The benchmark ceiling (CPU build only; CUDA returns INVALID_ARGUMENT): the
- * plainest possible single-threaded DSR + linear interpolation loop over
- * every trace x point x output sample, plain mode, no aperture skipping.
- * Same arguments as one open/accumulate/finish cycle.
- */
-PSTM_API pstm_status pstm_minimal_loop(const pstm_params* params, const float* points,
-                                       const float* velocity, int32_t ntraces,
-                                       const float* traces, const float* geometry,
-                                       const int32_t* trace_class, float* image);
 
 #ifdef __cplusplus
 }

@@ -12,7 +12,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
+#include <string>
 #include <mutex>
 #include <new>
 #include <set>
@@ -20,9 +22,11 @@
 
 #include "common.h"
 #include "cpu_kernel.h"
+#include "cpu_midpoint_index.h"
 
 struct pstm_context {
   int32_t threads = 0;          // 0: all cores
+  pstm::cpu::KernelTarget target{};  // the instruction set the kernels run on
   std::mutex mutex;             // guards stats and tiles
   pstm_stats stats{};
   std::set<pstm_tile*> tiles;   // open tiles, destroyed with the context
@@ -39,16 +43,7 @@ struct pstm_tile {
   std::vector<float> reach;       // [npoints][ntau] h v tan(max angle) (angle aperture only)
   std::vector<float> reach_max;   // [npoints][ntau] running maximum of reach
   std::vector<float> inv_vmax2;   // [npoints] bound used to stop at the trace end
-  std::vector<float> padded;      // [ntraces][ns + 1] scratch copy of the batch
-  double mid_reach = 0;           // largest contributing midpoint distance, m (0: unlimited)
-  double xmin = 0, ymin = 0;      // lower corner of the points' bounding box, m
-  double xmax = 0, ymax = 0;      // upper corner
-  std::vector<int32_t> cell_start;  // [ncells + 1] CSR offsets of the batch's midpoint cells
-  std::vector<int32_t> cell_trace;  // [ntraces] trace indices sorted by cell (stable)
-  std::vector<int32_t> point_start;  // [ncells + 1] CSR offsets of the tile's points by cell
-  std::vector<int32_t> point_index;  // [npoints] point indices sorted by cell
-  std::vector<uint8_t> cell_active;  // [ncells] scratch: a trace lies within one cell
-  std::vector<int32_t> active;       // points near the batch's midpoints
+  pstm::cpu::MidpointIndex index;  // the traces each column can see
   std::vector<float> table;       // [table_nx][ntau] traveltime table (empty: direct times)
   int32_t table_nx = 0;           // rows of the table, 0 when off
   double table_du = 0;            // row spacing in sqrt(distance), sqrt(m)
@@ -98,7 +93,7 @@ void build_tables(pstm_tile& t, const float* velocity) {
   }
   // no trace contributes beyond the radius aperture, nor beyond the largest
   // angle reach (make_pair starts at the first index whose running reach
-  // passes the midpoint distance): the midpoint index below uses this bound
+  // passes the midpoint distance): the midpoint index uses this bound
   double reach = p.aperture > 0.f ? double(p.aperture) : 0.0;
   if (angle) {
     double angle_reach = 0;
@@ -107,112 +102,8 @@ void build_tables(pstm_tile& t, const float* velocity) {
     }
     reach = reach > 0 ? std::min(reach, angle_reach) : angle_reach;
   }
-  t.mid_reach = reach > 0 ? reach * (1.0 + 1e-6) + 1e-3 : 0.0;  // margin for rounding
-  t.xmin = t.ymin = 1e300;
-  t.xmax = t.ymax = -1e300;
-  for (size_t j = 0; j < npoints; ++j) {
-    t.xmin = std::min(t.xmin, double(t.points[2 * j]));
-    t.xmax = std::max(t.xmax, double(t.points[2 * j]));
-    t.ymin = std::min(t.ymin, double(t.points[2 * j + 1]));
-    t.ymax = std::max(t.ymax, double(t.points[2 * j + 1]));
-  }
-}
-
-/**
- * The cells of the midpoint index: square cells of side `reach` over the
- * points' bounding box plus a border of one cell, so a point sees every
- * midpoint within `reach` in the 3 x 3 cells around its own.
- */
-struct CellGrid {
-  double x0, y0, inv;  // lower corner of cell (0, 0) and 1 / side
-  int32_t nx, ny;      // cells along x and y
-  int32_t cell(double x, double y) const {  // -1: beyond the border
-    const double fx = std::floor((x - x0) * inv), fy = std::floor((y - y0) * inv);
-    if (!(fx >= 0 && fy >= 0 && fx < nx && fy < ny)) return -1;
-    return int32_t(fy) * nx + int32_t(fx);
-  }
-};
-
-/**
- * Whether indexing the batch pays: an aperture bound that is small next to
- * the tile, and enough traces. Fills `grid` when it does.
- */
-bool make_cell_grid(const pstm_tile& t, int32_t ntraces, CellGrid* grid) {
-  if (t.mid_reach <= 0 || ntraces < 16) return false;
-  const double side = t.mid_reach;
-  const double wx = t.xmax - t.xmin, wy = t.ymax - t.ymin;
-  const double nx = std::floor(wx / side) + 3, ny = std::floor(wy / side) + 3;
-  if (nx * ny < 16 || nx * ny > 4e6) return false;  // at most ~all cells touched anyway
-  grid->x0 = t.xmin - side;
-  grid->y0 = t.ymin - side;
-  grid->inv = 1.0 / side;
-  grid->nx = int32_t(nx);
-  grid->ny = int32_t(ny);
-  return true;
-}
-
-/** Sorts the tile's points by cell once (counting sort), for index_batch. */
-void index_points(pstm_tile& t, const CellGrid& g) {
-  const size_t ncells = size_t(g.nx) * size_t(g.ny);
-  if (t.point_start.size() == ncells + 1) return;  // the grid depends on the tile only
-  const size_t npoints = size_t(t.params.npoints);
-  std::vector<int32_t> cell_of(npoints);
-  t.point_start.assign(ncells + 1, 0);
-  t.point_index.resize(npoints);
-  for (size_t j = 0; j < npoints; ++j) {
-    cell_of[j] = g.cell(t.points[2 * j], t.points[2 * j + 1]);
-    t.point_start[size_t(cell_of[j]) + 1]++;
-  }
-  for (size_t c = 0; c < ncells; ++c) t.point_start[c + 1] += t.point_start[c];
-  std::vector<int32_t> fill(t.point_start.begin(), t.point_start.end() - 1);
-  for (size_t j = 0; j < npoints; ++j) t.point_index[size_t(fill[size_t(cell_of[j])]++)] = int32_t(j);
-}
-
-/** Sorts the batch's traces by midpoint cell (counting sort, stable). */
-void index_batch(pstm_tile& t, const CellGrid& g, int32_t ntraces, const float* geometry) {
-  const size_t ncells = size_t(g.nx) * size_t(g.ny);
-  t.cell_start.assign(ncells + 1, 0);
-  t.cell_trace.resize(size_t(ntraces));
-  std::vector<int32_t> cell_of(static_cast<size_t>(ntraces));
-  for (int32_t k = 0; k < ntraces; ++k) {
-    const float* q = geometry + 4 * size_t(k);
-    cell_of[size_t(k)] = g.cell(0.5 * (double(q[0]) + q[2]), 0.5 * (double(q[1]) + q[3]));
-    if (cell_of[size_t(k)] >= 0) t.cell_start[size_t(cell_of[size_t(k)]) + 1]++;
-  }
-  for (size_t c = 0; c < ncells; ++c) t.cell_start[c + 1] += t.cell_start[c];
-  std::vector<int32_t> fill(t.cell_start.begin(), t.cell_start.end() - 1);
-  for (int32_t k = 0; k < ntraces; ++k) {
-    if (cell_of[size_t(k)] >= 0) t.cell_trace[size_t(fill[size_t(cell_of[size_t(k)])]++)] = k;
-  }
-  // the points that can see a trace: those in the 3 x 3 cells around a trace's cell
-  index_points(t, g);
-  t.cell_active.assign(ncells, 0);
-  for (size_t c = 0; c < ncells; ++c) {
-    if (t.cell_start[c] == t.cell_start[c + 1]) continue;
-    const int32_t cx = int32_t(c % size_t(g.nx)), cy = int32_t(c / size_t(g.nx));
-    for (int32_t y = std::max(cy - 1, 0); y <= std::min(cy + 1, g.ny - 1); ++y) {
-      for (int32_t x = std::max(cx - 1, 0); x <= std::min(cx + 1, g.nx - 1); ++x) {
-        t.cell_active[size_t(y) * size_t(g.nx) + size_t(x)] = 1;
-      }
-    }
-  }
-  t.active.clear();
-  for (size_t c = 0; c < ncells; ++c) {
-    if (!t.cell_active[c]) continue;
-    t.active.insert(t.active.end(), t.point_index.begin() + t.point_start[c],
-                    t.point_index.begin() + t.point_start[c + 1]);
-  }
-}
-
-/** Copies the batch with one extra sample per trace equal to the last one. */
-void pad_traces(const float* traces, int32_t ntraces, int32_t ns, float* padded) {
-#pragma omp for schedule(static)
-  for (int32_t k = 0; k < ntraces; ++k) {
-    const float* src = traces + size_t(k) * ns;
-    float* dst = padded + size_t(k) * (ns + 1);
-    std::memcpy(dst, src, sizeof(float) * size_t(ns));
-    dst[ns] = src[ns - 1];
-  }
+  const double mid_reach = reach > 0 ? reach * (1.0 + 1e-6) + 1e-3 : 0.0;  // rounding margin
+  t.index.set_tile(t.points, p.npoints, mid_reach);
 }
 
 pstm_status accumulate(pstm_tile& t, int32_t ntraces, const float* traces, const float* geometry,
@@ -221,68 +112,52 @@ pstm_status accumulate(pstm_tile& t, int32_t ntraces, const float* traces, const
   const pstm_params& p = t.params;
   const TileConsts& c = t.consts;
   const size_t ntau = size_t(p.ntau);
-  const int32_t stride = p.ns + 1;
-  t.padded.resize(size_t(ntraces) * size_t(stride));
-  float* padded = t.padded.data();
-  const ColumnKernel kernel = select_kernel(c);
+  const ColumnKernel kernel = t.ctx->target.select(c, false);
   const bool use_table = t.table_nx > 0;
-  const ColumnKernel table_kernel = use_table ? select_kernel(c, true) : kernel;
+  const ColumnKernel table_kernel = use_table ? t.ctx->target.select(c, true) : kernel;
   const TravelTable table{t.table.data(), t.table_nx, p.ntau,
                           use_table ? float(1.0 / t.table_du) : 0.f};
   const bool angle = c.tan_max > 0.f;
-  int64_t contributions = 0;
+  int64_t contributions = 0, windowed = 0, gathered = 0;
   // With an aperture bound much smaller than the tile, each column visits
   // only the traces whose midpoints lie in the 3 x 3 cells around it, in
   // batch order (so the sums are bit-identical to visiting every trace).
-  CellGrid grid{};
-  const bool indexed = make_cell_grid(t, ntraces, &grid);
-  if (indexed) index_batch(t, grid, ntraces, geometry);
-
+  const bool indexed = t.index.index_batch(ntraces, geometry);
   const auto start = Clock::now();
 #pragma omp parallel num_threads(thread_count(p.threads, t.ctx->threads))
   {
-    pad_traces(traces, ntraces, p.ns, padded);  // ends with a barrier
     std::vector<int32_t> candidates;  // this thread's traces near the current column
     if (!indexed) {
       candidates.resize(size_t(ntraces));
       for (int32_t k = 0; k < ntraces; ++k) candidates[size_t(k)] = k;
     }
     // indexed: only the points near the batch's midpoints; else every point
-    const int32_t nvisit = indexed ? int32_t(t.active.size()) : p.npoints;
-#pragma omp for schedule(dynamic, 1) reduction(+ : contributions)
+    const int32_t nvisit = indexed ? int32_t(t.index.active().size()) : p.npoints;
+#pragma omp for schedule(dynamic, 1) reduction(+ : contributions, windowed, gathered)
     for (int32_t v = 0; v < nvisit; ++v) {
-      const int32_t j = indexed ? t.active[size_t(v)] : v;
+      const int32_t j = indexed ? t.index.active()[size_t(v)] : v;
       const Column col{t.h.data(), t.inv_v2.data() + size_t(j) * ntau,
                        angle ? t.reach.data() + size_t(j) * ntau : nullptr,
                        angle ? t.reach_max.data() + size_t(j) * ntau : nullptr,
                        t.inv_vmax2[size_t(j)]};
       const double px = t.points[2 * size_t(j)], py = t.points[2 * size_t(j) + 1];
-      if (indexed) {
-        candidates.clear();
-        const int32_t home = grid.cell(px, py);  // never -1: points lie inside the border
-        const int32_t hx = home % grid.nx, hy = home / grid.nx;
-        for (int32_t cy = std::max(hy - 1, 0); cy <= std::min(hy + 1, grid.ny - 1); ++cy) {
-          for (int32_t cx = std::max(hx - 1, 0); cx <= std::min(hx + 1, grid.nx - 1); ++cx) {
-            const size_t cell = size_t(cy) * size_t(grid.nx) + size_t(cx);
-            candidates.insert(candidates.end(), t.cell_trace.begin() + t.cell_start[cell],
-                              t.cell_trace.begin() + t.cell_start[cell + 1]);
-          }
-        }
-        std::sort(candidates.begin(), candidates.end());
-      }
+      if (indexed) t.index.candidates(px, py, &candidates);
       for (const int32_t k : candidates) {
         const int32_t cls = trace_class[k];
         if (cls < 0 || cls >= p.nclass) continue;
         const float* g = geometry + 4 * size_t(k);
         Pair pair;
-        if (!make_pair(c, col, px, py, g[0], g[1], g[2], g[3], padded + size_t(k) * stride,
+        if (!make_pair(c, col, px, py, g[0], g[1], g[2], g[3], traces + size_t(k) * size_t(p.ns),
                        &pair)) {
           continue;
         }
         float* out = t.image + (size_t(cls) * size_t(p.npoints) + size_t(j)) * ntau;
         // pairs farther than the table reaches take the direct times
         const bool tabled = use_table && table_legs(table, &pair);
-        contributions += (tabled ? table_kernel : kernel)(c, col, pair, out);
+        const ColumnCounts n = (tabled ? table_kernel : kernel)(c, col, pair, out);
+        contributions += n.contributions;
+        windowed += n.windowed;
+        gathered += n.gathered;
       }
     }
   }
@@ -291,7 +166,31 @@ pstm_status accumulate(pstm_tile& t, int32_t ntraces, const float* traces, const
   std::lock_guard<std::mutex> lock(t.ctx->mutex);
   t.ctx->stats.kernel_seconds += seconds;
   t.ctx->stats.contributions += double(contributions);
+  t.ctx->stats.window_lookups += double(windowed);
+  t.ctx->stats.gather_lookups += double(gathered);
   return PSTM_OK;
+}
+
+/**
+ * The kernels' instruction set: the best this CPU runs, or the one named by
+ * the environment variable PSTM_SIMD (e.g. "avx2", "portable"), for tests
+ * and for comparing nodes.
+ */
+pstm_status choose_target(pstm::cpu::KernelTarget* out) {
+  const std::vector<pstm::cpu::KernelTarget> targets = pstm::cpu::kernel_targets();
+  const char* wanted = std::getenv("PSTM_SIMD");
+  std::string known;
+  for (const auto& target : targets) {
+    known += known.empty() ? "" : ", ";
+    known += std::string(target.name) + (target.supported ? "" : " (not on this CPU)");
+    if (wanted != nullptr && *wanted != '\0' && std::strcmp(wanted, target.name) != 0) continue;
+    if (!target.supported) break;
+    *out = target;
+    return PSTM_OK;
+  }
+  return pstm::fail(PSTM_ERR_UNSUPPORTED,
+                    "PSTM_SIMD=%s: this CPU does not run it; the kernels compiled in: %s",
+                    wanted != nullptr ? wanted : "", known.c_str());
 }
 
 }  // namespace
@@ -318,9 +217,12 @@ PSTM_API pstm_status pstm_context_create(int32_t device, int32_t threads, pstm_c
     return pstm::fail(PSTM_ERR_NO_DEVICE, "device %d does not exist: the CPU build has device 0",
                       device);
   }
+  pstm::cpu::KernelTarget target{};
+  if (pstm_status s = choose_target(&target); s != PSTM_OK) return s;
   auto* ctx = new (std::nothrow) pstm_context;
   if (ctx == nullptr) return pstm::fail(PSTM_ERR_OUT_OF_MEMORY, "cannot allocate a context");
   ctx->threads = threads;
+  ctx->target = target;
   *out = ctx;
   return PSTM_OK;
 }
@@ -434,6 +336,10 @@ PSTM_API void pstm_tile_destroy(pstm_tile* tile) {
     tile->ctx->tiles.erase(tile);
   }
   delete tile;
+}
+
+PSTM_API const char* pstm_context_target(const pstm_context* ctx) {
+  return ctx == nullptr ? "" : ctx->target.name;
 }
 
 PSTM_API pstm_status pstm_context_stats(const pstm_context* ctx, pstm_stats* out) {

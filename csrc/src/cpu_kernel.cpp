@@ -13,7 +13,7 @@
  * | ds2, dr2    | squared horizontal distance point-source, -receiver | m^2       |
  * | dm          | horizontal distance point-midpoint                | m           |
  * | off2        | squared source-receiver offset (stretch mute)     | m^2         |
- * | trace[i]    | sample at t0 + i dt, padded with trace[ns]=trace[ns-1] | amplitude |
+ * | trace[i]    | sample at t0 + i dt, i in [0, ns)                 | amplitude   |
  * | out[it]     | image column at tau = 2 h[it]                     | amplitude   |
  *
  * The tau loop is written for `omp simd`: float math, selects instead of
@@ -40,13 +40,14 @@ inline float clamp_index(float x, float last) {
 
 /**
  * Linear interpolation at a fractional sample uc already clamped to
- * [0, last]. The padded sample trace[last + 1] makes uc == last safe.
+ * [0, last]; at uc == last the second sample is the last one again.
  */
-inline float lerp_at(const float* __restrict trace, float uc) {
+inline float lerp_at(const float* __restrict trace, float uc, int last) {
   const float base = std::floor(uc);  // floor() keeps the loop if-convertible for GCC
   const int i = static_cast<int>(base);
   const float f = uc - base;
-  return (1.f - f) * trace[i] + f * trace[i + 1];
+  const int next = i + 1 < last ? i + 1 : last;
+  return (1.f - f) * trace[i] + f * trace[next];
 }
 
 /**
@@ -72,8 +73,8 @@ inline float taper_weight(float q, float start, float inv_fraction) {
 
 /** One trace into one output column, specialised on the features in use. */
 template <bool AA, bool ANGLE, bool TAPER, bool WEIGHTS, bool ETA, bool TABLE, bool STRETCH>
-int64_t column_kernel(const TileConsts& c, const Column& col, const Pair& pr,
-                      float* __restrict out) {
+ColumnCounts column_kernel(const TileConsts& c, const Column& col, const Pair& pr,
+                           float* __restrict out) {
   const float* __restrict h_of = col.h;
   const float* __restrict inv_v2_of = col.inv_v2;
   const float* __restrict reach_of = col.reach;
@@ -84,6 +85,7 @@ int64_t column_kernel(const TileConsts& c, const Column& col, const Pair& pr,
   const float* __restrict tr_hi = pr.tr_hi;
   const float fs = pr.fs, fr = pr.fr;
   const float t0 = c.t0, inv_dt = c.inv_dt, last = c.last;
+  const int last_index = static_cast<int>(c.last);
   const float ds2 = pr.ds2, dr2 = pr.dr2, dm = pr.dm, q_radius = pr.q_radius;
   const float dxs = pr.dxs, dys = pr.dys, dxr = pr.dxr, dyr = pr.dyr;
   const float aa_ux = c.aa_ux, aa_uy = c.aa_uy, aa_vx = c.aa_vx, aa_vy = c.aa_vy;
@@ -173,11 +175,12 @@ int64_t column_kernel(const TileConsts& c, const Column& col, const Pair& pr,
       const float across = aa_vx * dip_x + aa_vy * dip_y;
       float width = std::sqrt(along * along + across * across);
       width = width > 1.f ? width : 1.f;
-      value = (2.f * lerp_at(trace, uc) - lerp_at(trace, clamp_index(u - width, last)) -
-               lerp_at(trace, clamp_index(u + width, last))) /
+      value = (2.f * lerp_at(trace, uc, last_index) -
+               lerp_at(trace, clamp_index(u - width, last), last_index) -
+               lerp_at(trace, clamp_index(u + width, last), last_index)) /
               (width * width);
     } else {
-      value = lerp_at(trace, uc);
+      value = lerp_at(trace, uc, last_index);
     }
 
     // 5. Weights: taper, obliquity 0.5 (h/ts + h/tr), spreading tau / t.
@@ -196,7 +199,7 @@ int64_t column_kernel(const TileConsts& c, const Column& col, const Pair& pr,
     out[it] += valid ? w * value : 0.f;
     count += valid ? 1 : 0;
   }
-  return count;
+  return {count, 0, 0};
 }
 
 template <std::size_t... F>
@@ -326,7 +329,7 @@ bool table_legs(const TravelTable& table, Pair* pair) {
   return true;
 }
 
-ColumnKernel select_kernel(const TileConsts& c, bool table) {
+ColumnKernel select_portable_kernel(const TileConsts& c, bool table) {
   const bool angle = c.tan_max > 0.f;
   const bool taper = c.taper > 0.f && (c.aperture > 0.f || angle);
   const bool weights = c.weights != PSTM_WEIGHTS_NONE;
@@ -337,5 +340,9 @@ ColumnKernel select_kernel(const TileConsts& c, bool table) {
                          (table ? 32u : 0u) | (stretch ? 64u : 0u);
   return kKernels[index];
 }
+
+#if !defined(PSTM_HAVE_HWY)
+std::vector<KernelTarget> kernel_targets() { return {{"portable", true, &select_portable_kernel}}; }
+#endif
 
 }  // namespace pstm::cpu

@@ -8,6 +8,7 @@
 #define PSTM_CPU_KERNEL_H
 
 #include <cstdint>
+#include <vector>
 
 #include "pstm.h"
 
@@ -46,7 +47,7 @@ struct Column {
 
 /** Scalars of one (column, trace) pair and the range of tau indices to visit. */
 struct Pair {
-  const float* trace;  // padded samples: trace[ns] == trace[ns - 1]
+  const float* trace;  // the trace's ns samples
   float dxs, dys;      // image point minus source, m
   float dxr, dyr;      // image point minus receiver, m
   float ds2, dr2;      // squared horizontal distances to source and receiver, m^2
@@ -100,15 +101,36 @@ bool table_legs(const TravelTable& table, Pair* pair);
 bool make_pair(const TileConsts& c, const Column& col, double px, double py, double sx,
                double sy, double gx, double gy, const float* trace, Pair* pair);
 
-/** Sums one trace into one output column; returns the contributions summed. */
-using ColumnKernel = int64_t (*)(const TileConsts& c, const Column& col, const Pair& pair,
-                                 float* out);
+/** What one column kernel call did. */
+struct ColumnCounts {
+  int64_t contributions;  // (trace, output sample) pairs summed
+  int64_t windowed;       // SIMD vectors of sample lookups served from a register window
+  int64_t gathered;       // SIMD vectors of sample lookups that gathered (portable: 0, 0)
+};
+
+/** Sums one trace into one output column. */
+using ColumnKernel = ColumnCounts (*)(const TileConsts& c, const Column& col, const Pair& pair,
+                                      float* out);
 
 /**
- * Picks the column kernel specialised for the features the tile uses; with
+ * Picks the portable C++ column kernel (auto-vectorised for the build's
+ * baseline instruction set) specialised for the features the tile uses; with
  * `table` the leg times come from the pair's table rows (table_legs).
  */
-ColumnKernel select_kernel(const TileConsts& c, bool table = false);
+ColumnKernel select_portable_kernel(const TileConsts& c, bool table = false);
+
+/** An instruction set the column kernel was compiled for. */
+struct KernelTarget {
+  const char* name;    // "avx3" (AVX-512), "avx2", "sse4", "neon", "emu128", "portable"
+  bool supported;      // this CPU runs it
+  ColumnKernel (*select)(const TileConsts& c, bool table);  // as select_portable_kernel
+};
+
+/**
+ * The compiled targets, best first: the Highway SIMD kernels of
+ * cpu_kernel_simd.cpp (when built with Highway), then "portable".
+ */
+std::vector<KernelTarget> kernel_targets();
 
 }  // namespace pstm::cpu
 

@@ -468,6 +468,10 @@ PSTM_API pstm_status pstm_context_create(int32_t device, int32_t threads, pstm_c
   return PSTM_OK;
 }
 
+PSTM_API const char* pstm_context_target(const pstm_context* ctx) {
+  return ctx == nullptr ? "" : "cuda";
+}
+
 PSTM_API void pstm_context_destroy(pstm_context* ctx) {
   if (ctx == nullptr) return;
   {
@@ -539,7 +543,7 @@ PSTM_API pstm_status pstm_tile_set_traveltime_table(pstm_tile* tile, int32_t nx,
   (void)tile;
   (void)nx;
   (void)max_distance;
-  return fail(PSTM_ERR_INVALID_ARGUMENT,
+  return fail(PSTM_ERR_UNSUPPORTED,
               "pstm_tile_set_traveltime_table is not supported by the cuda backend");
 }
 
@@ -566,17 +570,9 @@ PSTM_API pstm_status pstm_context_stats(const pstm_context* ctx, pstm_stats* out
   out->kernel_seconds = ctx->kernel_seconds;
   out->contributions = ctx->contributions;
   out->device_bytes = ctx->device_peak;
+  out->window_lookups = 0;  // the CPU kernel's lookup paths
+  out->gather_lookups = 0;
   return PSTM_OK;
-}
-
-PSTM_API pstm_status pstm_minimal_loop(const pstm_params* params, const float* points,
-                                       const float* velocity, int32_t ntraces,
-                                       const float* traces, const float* geometry,
-                                       const int32_t* trace_class, float* image) {
-  (void)params, (void)points, (void)velocity, (void)ntraces;
-  (void)traces, (void)geometry, (void)trace_class, (void)image;
-  return fail(PSTM_ERR_INVALID_ARGUMENT,
-              "pstm_minimal_loop is CPU-only: use libpstm_cpu for the benchmark ceiling");
 }
 
 }  // extern "C"

@@ -2,15 +2,18 @@
  * cpu_driver_test.c — drives libpstm_cpu through pstm.h alone (no Deno):
  * invalid arguments, edge cases (no traces, one sample, traces outside every
  * aperture, huge offsets, NaN and Inf samples, aperture 0), a diffractor that
- * must focus, the optimised kernel against pstm_minimal_loop, and every
- * feature switched on at once (for the sanitiser build).
+ * must focus, the kernel on every SIMD target this CPU runs against the
+ * benchmarks' baseline loop (libpstm_bench), and every feature switched on at
+ * once (for the sanitiser build).
  */
+#define _POSIX_C_SOURCE 200112L /* setenv */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pstm.h"
+#include "pstm_bench.h"
 
 static int failures = 0;
 
@@ -133,8 +136,8 @@ static void test_invalid_params(void) {
         "infinite gx");
   CHECK(contains(pstm_last_error(), "gx"), "message '%s'", pstm_last_error());
   CHECK(pstm_tile_accumulate(NULL, 0, NULL, NULL, NULL) == PSTM_ERR_INVALID_ARGUMENT, "NULL tile");
-  CHECK(pstm_minimal_loop(NULL, points, velocity, 0, NULL, NULL, NULL, image) ==
-            PSTM_ERR_INVALID_ARGUMENT, "minimal loop NULL params");
+  CHECK(pstm_bench_baseline_loop(NULL, 0, points, velocity, 0, NULL, NULL, NULL, image) ==
+            PSTM_ERR_INVALID_ARGUMENT, "baseline loop NULL params");
   /* the context destroys the tile still open on it */
   pstm_context_destroy(ctx);
 }
@@ -211,28 +214,58 @@ static double rel_l2(const float* a, const float* b, size_t n) {
   return den > 0 ? sqrt(num / den) : sqrt(num);
 }
 
-/* The optimised kernel agrees with pstm_minimal_loop in plain mode, with
- * aperture 0 and with a negative aperture (both unlimited). */
-static void test_against_minimal_loop(void) {
+/* The kernel agrees with the baseline loop in plain mode on every SIMD
+ * target this CPU runs (PSTM_SIMD picks one per context), with aperture 0
+ * and with a negative aperture (both unlimited); a target the CPU lacks is
+ * PSTM_ERR_UNSUPPORTED. */
+static void test_against_baseline_loop(void) {
+  static const char* const targets[] = {"avx3", "avx2", "sse4", "neon", "emu128", "portable"};
   Survey s = make_survey(12, 60, 300.f);
   const size_t n = (size_t)s.p.npoints * s.p.ntau;
-  float* fast = calloc(n, sizeof(float));
   float* slow = calloc(n, sizeof(float));
-  float* negative = calloc(n, sizeof(float));
-  double contributions = 0;
-  CHECK(migrate(&s.p, s.points, s.velocity, s.ntraces, s.traces, s.geometry, s.cls, fast,
-                &contributions) == PSTM_OK, "%s", pstm_last_error());
-  CHECK(pstm_minimal_loop(&s.p, s.points, s.velocity, s.ntraces, s.traces, s.geometry, s.cls,
-                          slow) == PSTM_OK, "%s", pstm_last_error());
-  const double err = rel_l2(fast, slow, n);
-  CHECK(err < 1e-5, "relative L2 to the minimal loop %g", err);
-  CHECK(contributions > 0.5 * s.ntraces * n, "contributions %g", contributions);
-  s.p.aperture = -1;
-  CHECK(migrate(&s.p, s.points, s.velocity, s.ntraces, s.traces, s.geometry, s.cls, negative,
-                NULL) == PSTM_OK, "%s", pstm_last_error());
-  CHECK(memcmp(fast, negative, n * sizeof(float)) == 0, "aperture 0 and -1 differ");
-  printf("optimised vs minimal loop: relative L2 %.2e, %.0f contributions\n", err, contributions);
-  free(fast), free(slow), free(negative);
+  CHECK(pstm_bench_baseline_loop(&s.p, 2, s.points, s.velocity, s.ntraces, s.traces, s.geometry,
+                                 s.cls, slow) == PSTM_OK, "baseline loop");
+  int ran = 0;
+  for (size_t k = 0; k < sizeof targets / sizeof targets[0]; ++k) {
+    setenv("PSTM_SIMD", targets[k], 1);
+    pstm_context* ctx = NULL;
+    const pstm_status status = pstm_context_create(0, 2, &ctx);
+    if (status == PSTM_ERR_UNSUPPORTED) {
+      CHECK(ctx == NULL && contains(pstm_last_error(), targets[k]), "message '%s'",
+            pstm_last_error());
+      continue;
+    }
+    CHECK(status == PSTM_OK, "%s: %s", targets[k], pstm_last_error());
+    if (status != PSTM_OK) continue;
+    CHECK(strcmp(pstm_context_target(ctx), targets[k]) == 0, "target %s", pstm_context_target(ctx));
+    pstm_context_destroy(ctx);
+    float* fast = calloc(n, sizeof(float));
+    float* negative = calloc(n, sizeof(float));
+    double contributions = 0;
+    CHECK(migrate(&s.p, s.points, s.velocity, s.ntraces, s.traces, s.geometry, s.cls, fast,
+                  &contributions) == PSTM_OK, "%s", pstm_last_error());
+    const double err = rel_l2(fast, slow, n);
+    CHECK(err < 1e-5, "%s: relative L2 to the baseline loop %g", targets[k], err);
+    CHECK(contributions > 0.5 * s.ntraces * n, "contributions %g", contributions);
+    s.p.aperture = -1;
+    CHECK(migrate(&s.p, s.points, s.velocity, s.ntraces, s.traces, s.geometry, s.cls, negative,
+                  NULL) == PSTM_OK, "%s", pstm_last_error());
+    s.p.aperture = 0;
+    CHECK(memcmp(fast, negative, n * sizeof(float)) == 0, "%s: aperture 0 and -1 differ",
+          targets[k]);
+    printf("%-8s vs baseline loop: relative L2 %.2e, %.0f contributions\n", targets[k], err,
+           contributions);
+    free(fast), free(negative);
+    ++ran;
+  }
+  unsetenv("PSTM_SIMD");
+  CHECK(ran >= 1, "no target ran");
+  setenv("PSTM_SIMD", "no-such-target", 1);
+  pstm_context* ctx = NULL;
+  CHECK(pstm_context_create(0, 2, &ctx) == PSTM_ERR_UNSUPPORTED && ctx == NULL,
+        "an unknown PSTM_SIMD is PSTM_ERR_UNSUPPORTED");
+  unsetenv("PSTM_SIMD");
+  free(slow);
   free_survey(&s);
 }
 
@@ -390,7 +423,7 @@ static void test_full_mode(void) {
 int main(void) {
   test_invalid_params();
   test_small_cases();
-  test_against_minimal_loop();
+  test_against_baseline_loop();
   test_nothing_reaches();
   test_nonfinite_samples();
   test_diffractor_focuses();

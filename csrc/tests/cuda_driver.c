@@ -45,8 +45,8 @@ typedef struct Lib {
   pstm_status (*tile_finish)(pstm_tile*);
   void (*tile_destroy)(pstm_tile*);
   pstm_status (*context_stats)(const pstm_context*, pstm_stats*);
-  pstm_status (*minimal_loop)(const pstm_params*, const float*, const float*, int32_t,
-                              const float*, const float*, const int32_t*, float*);
+  pstm_status (*set_traveltime_table)(pstm_tile*, int32_t, float);
+  const char* (*context_target)(const pstm_context*);
 } Lib;
 
 static int failures = 0;
@@ -91,7 +91,8 @@ static Lib load(const char* path) {
   SYM(tile_finish, "pstm_tile_finish");
   SYM(tile_destroy, "pstm_tile_destroy");
   SYM(context_stats, "pstm_context_stats");
-  SYM(minimal_loop, "pstm_minimal_loop");
+  SYM(set_traveltime_table, "pstm_tile_set_traveltime_table");
+  SYM(context_target, "pstm_context_target");
 #undef SYM
   return lib;
 }
@@ -427,9 +428,9 @@ int main(int argc, char** argv) {
   const char* reason = cuda.last_error();
   char reason_copy[512];
   snprintf(reason_copy, sizeof reason_copy, "%s", reason);
-  EXPECT(cuda.minimal_loop(NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL) ==
-             PSTM_ERR_INVALID_ARGUMENT,
-         "minimal_loop is CPU-only");
+  EXPECT(cuda.set_traveltime_table(NULL, 2, 1.f) == PSTM_ERR_UNSUPPORTED,
+         "the traveltime table is CPU-only: PSTM_ERR_UNSUPPORTED");
+  EXPECT(strcmp(cuda.context_target(NULL), "") == 0, "context_target(NULL)");
   EXPECT(cuda.device_count(NULL) == PSTM_ERR_INVALID_ARGUMENT, "device_count(NULL)");
 
   if (count <= 0) {

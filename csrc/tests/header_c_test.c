@@ -12,7 +12,7 @@ typedef char params_is_80_bytes[sizeof(pstm_params) == 80 ? 1 : -1];
 typedef char stretch_mute_at_76[offsetof(pstm_params, stretch_mute) == 76 ? 1 : -1];
 typedef char threads_at_60[offsetof(pstm_params, threads) == 60 ? 1 : -1];
 typedef char eta_at_56[offsetof(pstm_params, eta) == 56 ? 1 : -1];
-typedef char stats_is_24_bytes[sizeof(pstm_stats) == 24 ? 1 : -1];
+typedef char stats_is_40_bytes[sizeof(pstm_stats) == 40 ? 1 : -1];
 
 int main(void) {
   if (pstm_abi_version() != PSTM_ABI_VERSION) {

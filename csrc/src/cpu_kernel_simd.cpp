@@ -1,0 +1,391 @@
+/*
+ * cpu_kernel_simd.cpp — the CPU column kernel in portable SIMD (Highway),
+ * compiled once per instruction set (SSE4, AVX2, AVX-512 on x86-64, NEON on
+ * ARM64, and Highway's emulated 128-bit baseline) and picked at run time, so
+ * one build runs on every node of a cluster. Only math: the same formulas as
+ * the portable kernel (cpu_kernel.cpp) and docs/algorithm.md, in vectors of
+ * N output samples of one (trace, column) pair.
+ *
+ * Where the time goes, and the two ideas that remove it (docs/performance.md):
+ * - Square roots: each leg is t = x * rsqrt(x) with one Newton step
+ *   (relative error ~1e-7 after the step, float rounding), instead of the
+ *   divider-bound sqrt; 1/t for the weights and dips is the same rsqrt.
+ * - Sample lookups: for a non-decreasing v(tau) each leg's time has
+ *   dt/dtau <= 1/2, so the N lanes of one vector read input samples within
+ *   about N dtau/dt + 2 of each other. The kernel loads the 2N samples from
+ *   the first lane's index and permutes them into place (AVX-512: vpermt2ps;
+ *   AVX2: two vpermps and a blend) instead of gathering. Each vector checks
+ *   that every contributing lane's two samples lie in the window and else
+ *   gathers: velocity inversions, output sampling coarser than the input,
+ *   wide antialiasing triangles and the trace end all stay exact.
+ */
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "cpu_kernel_simd.cpp"
+#include <hwy/foreach_target.h>  // IWYU pragma: keep
+#include <hwy/highway.h>
+
+#include "cpu_kernel.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace pstm::cpu {
+namespace HWY_NAMESPACE {
+namespace {
+
+namespace hn = hwy::HWY_NAMESPACE;
+using DF = hn::ScalableTag<float>;
+using DI = hn::RebindToSigned<DF>;
+using VF = hn::Vec<DF>;
+using VI = hn::Vec<DI>;
+using MF = hn::Mask<DF>;
+
+constexpr double kPi = 3.14159265358979323846;
+
+/** Whether this target permutes a window of 2N samples instead of gathering. */
+#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL || HWY_TARGET == HWY_AVX2
+constexpr bool kWindow = true;
+#else
+constexpr bool kWindow = false;
+#endif
+
+/** Lanes idx (0..2N-1) of the 2N-sample window [lo | hi]. */
+HWY_INLINE VF window_lookup(VF lo, VF hi, VI idx) {
+#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
+  return VF{_mm512_permutex2var_ps(lo.raw, idx.raw, hi.raw)};
+#elif HWY_TARGET == HWY_AVX2
+  const __m256 a = _mm256_permutevar8x32_ps(lo.raw, idx.raw);
+  const __m256 b = _mm256_permutevar8x32_ps(hi.raw, idx.raw);
+  // bit 3 of idx picks hi: shifted into the sign bit that blendv reads
+  return VF{_mm256_blendv_ps(a, b, _mm256_castsi256_ps(_mm256_slli_epi32(idx.raw, 28)))};
+#else
+  (void)hi;
+  (void)idx;
+  return lo;  // not used: kWindow is false
+#endif
+}
+
+/** Whether this target has a hardware 1/sqrt estimate worth refining. */
+#if HWY_TARGET == HWY_EMU128 || HWY_TARGET == HWY_SCALAR
+constexpr bool kEstimate = false;
+#else
+constexpr bool kEstimate = true;
+#endif
+
+/**
+ * sqrt(x) for x > 0 and, with INV, 1 / sqrt(x): from the hardware estimate
+ * r ~ 1/sqrt(x) (12 to 14 bits on x86), t = x r corrected once with the
+ * exact residual x - t^2 (an FMA), which leaves float rounding; 1/sqrt(x)
+ * by one Newton step on r. Targets without an estimate divide.
+ */
+template <bool INV>
+HWY_INLINE VF sqrt_and_inverse(DF d, VF x, VF* inverse) {
+  if constexpr (!kEstimate) {
+    const VF t = hn::Sqrt(x);
+    if constexpr (INV) *inverse = hn::Div(hn::Set(d, 1.f), t);
+    return t;
+  } else {
+    VF r = hn::ApproximateReciprocalSqrt(x);
+    const VF half_x = hn::Mul(x, hn::Set(d, 0.5f));
+#if HWY_TARGET == HWY_NEON
+    r = hn::Mul(r, hn::NegMulAdd(hn::Mul(half_x, r), r, hn::Set(d, 1.5f)));  // 8 -> 16 bits
+#endif
+    const VF t = hn::Mul(x, r);
+    const VF residual = hn::NegMulAdd(t, t, x);
+    if constexpr (INV) {
+      *inverse = hn::Mul(r, hn::NegMulAdd(hn::Mul(half_x, r), r, hn::Set(d, 1.5f)));
+    }
+    return hn::MulAdd(hn::Mul(hn::Set(d, 0.5f), r), residual, t);
+  }
+}
+
+/** x clamped to [0, last]; NaN gives 0. */
+HWY_INLINE VF clamp_index(DF d, VF x, VF last) {
+  return hn::Min(hn::IfThenElseZero(hn::Gt(x, hn::Zero(d)), x), last);
+}
+
+/**
+ * Linear interpolation of trace[0..ns) at fractional samples uc (clamped to
+ * [0, ns - 1]); only the lanes of `need` must be right.
+ */
+HWY_INLINE VF lerp_at(DF d, const float* HWY_RESTRICT trace, int32_t ns, VF uc, MF need,
+                      ColumnCounts* counts) {
+  const DI di;
+  const VF base = hn::Floor(uc);
+  const VI i = hn::ConvertTo(di, base);
+  const VF f = hn::Sub(uc, base);
+  VF a, b;
+  bool gathered = true;
+  if constexpr (kWindow) {
+    const int32_t n = int32_t(hn::Lanes(d));
+    if (ns >= 2 * n) {
+      // window from two samples before the first lane (v(tau) may dip a little)
+      int32_t start = hn::GetLane(i) - 2;
+      start = start < 0 ? 0 : start;
+      start = start > ns - 2 * n ? ns - 2 * n : start;
+      const VI idx = hn::Sub(i, hn::Set(di, start));
+      const auto outside =
+          hn::Or(hn::Lt(idx, hn::Zero(di)), hn::Gt(idx, hn::Set(di, 2 * n - 2)));
+      if (hn::AllFalse(d, hn::And(hn::RebindMask(d, outside), need))) {
+        const VF lo = hn::LoadU(d, trace + start);
+        const VF hi = hn::LoadU(d, trace + start + n);
+        a = window_lookup(lo, hi, idx);
+        b = window_lookup(lo, hi, hn::Add(idx, hn::Set(di, 1)));
+        gathered = false;
+        counts->windowed++;
+      }
+    }
+  }
+  if (gathered) {
+    counts->gathered++;
+    const VI i1 = hn::Min(hn::Add(i, hn::Set(di, 1)), hn::Set(di, ns - 1));
+    a = hn::GatherIndex(d, trace, i);
+    b = hn::GatherIndex(d, trace, i1);
+  }
+  return hn::MulAdd(f, hn::Sub(b, a), a);
+}
+
+/** The cosine taper of cpu_kernel.cpp (Taylor series of sin to y^11). */
+HWY_INLINE VF taper_weight(DF d, VF q, float start, float inv_fraction) {
+  VF x = hn::Mul(hn::Sub(q, hn::Set(d, start)), hn::Set(d, inv_fraction));
+  x = hn::Min(hn::Max(x, hn::Zero(d)), hn::Set(d, 1.f));
+  const VF y = hn::Mul(hn::Set(d, float(kPi)), hn::Sub(x, hn::Set(d, 0.5f)));
+  const VF y2 = hn::Mul(y, y);
+  VF s = hn::Set(d, -1.f / 39916800.f);
+  s = hn::MulAdd(s, y2, hn::Set(d, 1.f / 362880.f));
+  s = hn::MulAdd(s, y2, hn::Set(d, -1.f / 5040.f));
+  s = hn::MulAdd(s, y2, hn::Set(d, 1.f / 120.f));
+  s = hn::MulAdd(s, y2, hn::Set(d, -1.f / 6.f));
+  s = hn::Mul(hn::MulAdd(s, y2, hn::Set(d, 1.f)), y);
+  return hn::Mul(hn::Set(d, 0.5f), hn::Sub(hn::Set(d, 1.f), s));
+}
+
+/**
+ * One trace into one output column. AA and TABLE are compiled in; the rarer
+ * features (angle aperture, taper, weights, eta, stretch mute) are tested once per vector
+ * through loop-invariant flags when EXTRAS is on.
+ */
+template <bool AA, bool TABLE, bool EXTRAS>
+ColumnCounts column_kernel(const TileConsts& c, const Column& col, const Pair& pr,
+                           float* HWY_RESTRICT out) {
+  const DF d;
+  const int32_t n = int32_t(hn::Lanes(d));
+  const int32_t it0 = pr.it0, it1 = pr.it1;
+  if (it1 - it0 < n) return select_portable_kernel(c, TABLE)(c, col, pr, out);
+
+  const float* HWY_RESTRICT trace = pr.trace;
+  const int32_t ns = int32_t(c.last) + 1;
+  const bool angle = EXTRAS && c.tan_max > 0.f;
+  const bool taper = EXTRAS && c.taper > 0.f && (c.aperture > 0.f || angle);
+  const bool weights = EXTRAS && c.weights != PSTM_WEIGHTS_NONE;
+  const bool spreading = EXTRAS && c.weights == PSTM_WEIGHTS_SPREADING;
+  const bool eta = EXTRAS && !TABLE && c.eta != 0.f;
+  const bool stretch = EXTRAS && c.stretch_k4 > 0.f;
+  const VF off2 = hn::Set(d, pr.off2), stretch_k4 = hn::Set(d, c.stretch_k4);
+  const float taper_start = 1.f - c.taper;
+  const float inv_taper = c.taper > 0.f ? 1.f / c.taper : 0.f;
+  const VF ds2 = hn::Set(d, pr.ds2), dr2 = hn::Set(d, pr.dr2), dm = hn::Set(d, pr.dm);
+  const VF q_radius = hn::Set(d, pr.q_radius);
+  const VF fs = hn::Set(d, pr.fs), fr = hn::Set(d, pr.fr);
+  const VF inv_dt = hn::Set(d, c.inv_dt), t0 = hn::Set(d, c.t0), last = hn::Set(d, c.last);
+  const VF eta1 = hn::Set(d, 1.f + 2.f * c.eta), eta2 = hn::Set(d, 2.f * c.eta);
+  const VF tiny = hn::Set(d, 1e-30f);  // below it a leg time counts as 0 (no rsqrt of 0)
+  const VF pair_taper = hn::Set(
+      d, taper ? hn::GetLane(taper_weight(d, q_radius, taper_start, inv_taper)) : 1.f);
+
+  ColumnCounts counts{0, 0, 0};
+  // full vectors from it0; the last, partial one is shifted back to end at
+  // it1 with its first lanes (already summed) masked off
+  for (int32_t it = it0; it < it1; it += n) {
+    int32_t at = it;
+    MF valid = hn::FirstN(d, size_t(n));
+    if (it + n > it1) {
+      at = it1 - n;
+      valid = hn::Not(hn::FirstN(d, size_t(it - at)));
+    }
+    const VF h = hn::LoadU(d, col.h + at);
+    const VF h2 = hn::Mul(h, h);
+    const VF inv_v2 = hn::LoadU(d, col.inv_v2 + at);
+
+    // 1. angle aperture, and the aperture ratio q for the taper
+    VF q = q_radius;
+    if (angle) {
+      const VF reach = hn::LoadU(d, col.reach + at);
+      valid = hn::AndNot(hn::Gt(dm, reach), valid);
+      if (taper) {
+        const VF q_angle = hn::IfThenElseZero(hn::Gt(reach, hn::Zero(d)), hn::Div(dm, reach));
+        q = hn::Max(q_angle, q);
+      }
+    }
+
+    // stretch mute: out where the offset stretches the sample beyond the limit
+    if (stretch) valid = hn::AndNot(hn::Gt(hn::Mul(off2, inv_v2), hn::Mul(stretch_k4, h2)), valid);
+
+    // 2. leg times ts, tr and their inverses (0 where the leg time is 0)
+    VF ts, tr, inv_ts, inv_tr;
+    MF s_pos, r_pos;
+    if constexpr (TABLE) {
+      const VF s_lo = hn::LoadU(d, pr.ts_lo + at), s_hi = hn::LoadU(d, pr.ts_hi + at);
+      const VF r_lo = hn::LoadU(d, pr.tr_lo + at), r_hi = hn::LoadU(d, pr.tr_hi + at);
+      ts = hn::MulAdd(fs, hn::Sub(s_hi, s_lo), s_lo);
+      tr = hn::MulAdd(fr, hn::Sub(r_hi, r_lo), r_lo);
+      s_pos = hn::Gt(ts, hn::Zero(d));
+      r_pos = hn::Gt(tr, hn::Zero(d));
+      if (AA || weights) {
+        inv_ts = hn::IfThenElseZero(s_pos, hn::Div(hn::Set(d, 1.f), ts));
+        inv_tr = hn::IfThenElseZero(r_pos, hn::Div(hn::Set(d, 1.f), tr));
+      }
+    } else {
+      const VF a_s = hn::Mul(ds2, inv_v2), a_r = hn::Mul(dr2, inv_v2);
+      VF ts2 = hn::Add(h2, a_s), tr2 = hn::Add(h2, a_r);
+      if (eta) {
+        // Alkhalifah's VTI correction: t^2 -= 2 eta a^2 / (h^2 + (1 + 2 eta) a)
+        const VF den_s = hn::MulAdd(eta1, a_s, h2), den_r = hn::MulAdd(eta1, a_r, h2);
+        const MF ok_s = hn::Gt(den_s, hn::Zero(d)), ok_r = hn::Gt(den_r, hn::Zero(d));
+        ts2 = hn::Sub(ts2, hn::IfThenElseZero(ok_s, hn::Div(hn::Mul(eta2, hn::Mul(a_s, a_s)),
+                                                               den_s)));
+        tr2 = hn::Sub(tr2, hn::IfThenElseZero(ok_r, hn::Div(hn::Mul(eta2, hn::Mul(a_r, a_r)),
+                                                               den_r)));
+      }
+      s_pos = hn::Gt(ts2, tiny);
+      r_pos = hn::Gt(tr2, tiny);
+      // a leg time of 0 (below tiny) stays 0, and so does its inverse
+      const VF xs = hn::Max(ts2, tiny), xr = hn::Max(tr2, tiny);
+      if (AA || weights) {
+        ts = hn::IfThenElseZero(s_pos, sqrt_and_inverse<true>(d, xs, &inv_ts));
+        tr = hn::IfThenElseZero(r_pos, sqrt_and_inverse<true>(d, xr, &inv_tr));
+        inv_ts = hn::IfThenElseZero(s_pos, inv_ts);
+        inv_tr = hn::IfThenElseZero(r_pos, inv_tr);
+      } else {
+        ts = hn::IfThenElseZero(s_pos, sqrt_and_inverse<false>(d, xs, nullptr));
+        tr = hn::IfThenElseZero(r_pos, sqrt_and_inverse<false>(d, xr, nullptr));
+      }
+    }
+    const VF t = hn::Add(ts, tr);
+
+    // 3. fractional input sample; outside the trace contributes 0
+    const VF u = hn::Mul(hn::Sub(t, t0), inv_dt);
+    const VF uc = clamp_index(d, u, last);
+    valid = hn::And(valid, hn::Eq(uc, u));
+
+    // 4. the sample: linear interpolation, or the triangle filter
+    VF value;
+    if constexpr (AA) {
+      const VF dip_x =
+          hn::Mul(inv_v2, hn::MulAdd(hn::Set(d, pr.dxs), inv_ts, hn::Mul(hn::Set(d, pr.dxr), inv_tr)));
+      const VF dip_y =
+          hn::Mul(inv_v2, hn::MulAdd(hn::Set(d, pr.dys), inv_ts, hn::Mul(hn::Set(d, pr.dyr), inv_tr)));
+      // the dip along and across the spacing azimuth, each times its trace spacing
+      const VF along = hn::MulAdd(hn::Set(d, c.aa_ux), dip_x, hn::Mul(hn::Set(d, c.aa_uy), dip_y));
+      const VF across =
+          hn::MulAdd(hn::Set(d, c.aa_vx), dip_x, hn::Mul(hn::Set(d, c.aa_vy), dip_y));
+      VF width = hn::Sqrt(hn::MulAdd(along, along, hn::Mul(across, across)));
+      width = hn::Max(width, hn::Set(d, 1.f));
+      const VF centre = lerp_at(d, trace, ns, uc, valid, &counts);
+      const VF before = lerp_at(d, trace, ns, clamp_index(d, hn::Sub(u, width), last), valid, &counts);
+      const VF after = lerp_at(d, trace, ns, clamp_index(d, hn::Add(u, width), last), valid, &counts);
+      value = hn::Div(hn::Sub(hn::Sub(hn::Add(centre, centre), before), after),
+                      hn::Mul(width, width));
+    } else {
+      value = lerp_at(d, trace, ns, uc, valid, &counts);
+    }
+
+    // 5. weights: taper, obliquity 0.5 (h/ts + h/tr), spreading tau / t
+    if (taper) {
+      value = hn::Mul(value, angle ? taper_weight(d, q, taper_start, inv_taper) : pair_taper);
+    }
+    if (weights) {
+      const VF one = hn::Set(d, 1.f);
+      const VF cs = hn::IfThenElse(s_pos, hn::Mul(h, inv_ts), one);
+      const VF cr = hn::IfThenElse(r_pos, hn::Mul(h, inv_tr), one);
+      VF w = hn::Mul(hn::Set(d, 0.5f), hn::Add(cs, cr));
+      if (spreading) {
+        const MF any = hn::Or(s_pos, r_pos);
+        w = hn::Mul(w, hn::IfThenElse(any, hn::Div(hn::Add(h, h), t), one));
+      }
+      value = hn::Mul(value, w);
+    }
+
+    // 6. sum into the image; the select keeps NaN of rejected lanes out
+    const VF o = hn::LoadU(d, out + at);
+    hn::StoreU(hn::Add(o, hn::IfThenElseZero(valid, value)), d, out + at);
+    counts.contributions += int64_t(hn::CountTrue(d, valid));
+  }
+  return counts;
+}
+
+}  // namespace
+
+/** The kernel of this target for the tile's features. */
+ColumnKernel select(const TileConsts& c, bool table) {
+  const bool angle = c.tan_max > 0.f;
+  const bool taper = c.taper > 0.f && (c.aperture > 0.f || angle);
+  const bool extras = angle || taper || c.weights != PSTM_WEIGHTS_NONE || c.eta != 0.f ||
+                      c.stretch_k4 > 0.f;
+  static constexpr ColumnKernel kKernels[8] = {
+      &column_kernel<false, false, false>, &column_kernel<true, false, false>,
+      &column_kernel<false, true, false>,  &column_kernel<true, true, false>,
+      &column_kernel<false, false, true>,  &column_kernel<true, false, true>,
+      &column_kernel<false, true, true>,   &column_kernel<true, true, true>};
+  return kKernels[(c.antialias ? 1 : 0) | (table ? 2 : 0) | (extras ? 4 : 0)];
+}
+
+}  // namespace HWY_NAMESPACE
+}  // namespace pstm::cpu
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace pstm::cpu {
+namespace {
+
+/** Whether this CPU runs the instructions Highway compiles a target with. */
+bool cpu_runs([[maybe_unused]] int64_t target) {
+#if HWY_ARCH_X86 && defined(__GNUC__)
+  __builtin_cpu_init();
+  const bool sse4 = __builtin_cpu_supports("sse4.2") && __builtin_cpu_supports("pclmul") &&
+                    __builtin_cpu_supports("aes");
+  const bool avx2 = sse4 && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+                    __builtin_cpu_supports("bmi2") && __builtin_cpu_supports("f16c");
+  const bool avx3 = avx2 && __builtin_cpu_supports("avx512f") &&
+                    __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") &&
+                    __builtin_cpu_supports("avx512bw");
+  if (target == HWY_AVX3) return avx3;
+  if (target == HWY_AVX2) return avx2;
+  if (target == HWY_SSE4) return sse4;
+#endif
+  return target == HWY_STATIC_TARGET || target == HWY_EMU128 || target == HWY_SCALAR;
+}
+
+struct Compiled {
+  const char* name;
+  int64_t target;
+  ColumnKernel (*select)(const TileConsts&, bool);
+};
+
+// best first; a target the compiler did not build has a null select
+constexpr Compiled kCompiled[] = {
+#if HWY_ARCH_X86
+    {"avx3", HWY_AVX3, HWY_CHOOSE_AVX3(select)},
+    {"avx2", HWY_AVX2, HWY_CHOOSE_AVX2(select)},
+    {"sse4", HWY_SSE4, HWY_CHOOSE_SSE4(select)},
+#elif HWY_ARCH_ARM
+    {"neon", HWY_NEON, HWY_CHOOSE_NEON(select)},
+#endif
+    {"emu128", HWY_EMU128, HWY_CHOOSE_FALLBACK(select)},
+};
+
+}  // namespace
+
+std::vector<KernelTarget> kernel_targets() {
+  std::vector<KernelTarget> out;
+  for (const Compiled& c : kCompiled) {
+    if (c.select != nullptr) out.push_back({c.name, cpu_runs(c.target), c.select});
+  }
+  out.push_back({"portable", true, &select_portable_kernel});
+  return out;
+}
+
+}  // namespace pstm::cpu
+#endif  // HWY_ONCE
