@@ -100,6 +100,17 @@ export interface BackendTile {
    * tile and rejects otherwise. Call it between batches.
    */
   setTraveltimeTable?(nx: number, maxDistance: number): Promise<void>;
+  /**
+   * Optional (checkpoints): a copy of the partial sums so far, after the
+   * pending batches, `[nclass][npoints][ntau]`. Backends whose sums live
+   * where the host cannot read them between batches leave it out.
+   */
+  snapshot?(): Promise<Float32Array>;
+  /**
+   * Optional (resuming a checkpoint): sets the partial sums before the
+   * first batch; defined exactly where `snapshot` is.
+   */
+  restore?(image: Float32Array): void;
 }
 
 /** Statistics a backend keeps across tiles. */

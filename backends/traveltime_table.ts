@@ -344,6 +344,16 @@ class TabledTile implements BackendTile {
     return this.#life.finish(() => this.#inner.finish());
   }
 
+  get snapshot(): (() => Promise<Float32Array>) | undefined {
+    const inner = this.#inner;
+    return inner.snapshot ? () => inner.snapshot!() : undefined;
+  }
+
+  get restore(): ((image: Float32Array) => void) | undefined {
+    const inner = this.#inner;
+    return inner.restore ? (image) => inner.restore!(image) : undefined;
+  }
+
   close(): void {
     this.#life.close();
   }

@@ -103,6 +103,11 @@ export const migrateCommand: Command = {
         value: "NAME=BYTE:TYPE",
         description: "header byte override, e.g. sx=73:i4",
       },
+      checkpoint: {
+        type: "string",
+        value: "SECONDS",
+        description: "save the open tiles' sums this often for --resume (0: never; default 300)",
+      },
       "no-check": {
         type: "string",
         multiple: true,
@@ -203,6 +208,7 @@ export async function jobFromArgs(
   if (tileBins !== undefined) put("tileBins", tileBins.split(",").map(Number));
   if (args.values.header) put("headers", args.values.header);
   if (args.values["no-check"]) put("noCheck", args.values["no-check"]);
+  put("checkpoint", numberFlag(args, "checkpoint", 0, 1e6));
   if (args.values.resume) put("resume", true);
   put("shard", stringFlag(args, "shard"));
   put("plan", stringFlag(args, "plan"));

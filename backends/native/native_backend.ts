@@ -161,7 +161,8 @@ export class NativeBackend implements Backend {
       out,
     );
     check(this.#lib, status, "pstm_tile_open");
-    const tile = new NativeTile(this.#owner, Deno.UnsafePointer.create(out[0]), params, buffers);
+    const handle = Deno.UnsafePointer.create(out[0]);
+    const tile = new NativeTile(this.#owner, handle, params, buffers, this.name === "cpu");
     this.#tiles.add(tile);
     return tile;
   }

@@ -46,6 +46,7 @@ export class NativeTile implements BackendTile {
   #params: KernelParams;
   #buffers: TileBuffers | null;
   #life: TileLifecycle = new TileLifecycle("native tile", () => this.#destroy());
+  #hostSums: boolean;
 
   /**
    * Wraps an opened native tile (use `NativeBackend.openTile`).
@@ -54,17 +55,42 @@ export class NativeTile implements BackendTile {
    * @param handle the `pstm_tile*`
    * @param params its parameters
    * @param buffers the buffers given to `pstm_tile_open`
+   * @param hostSums whether the library sums into `buffers.image` in place (the CPU build),
+   *   so that it can be copied and set between batches (checkpoints)
    */
   constructor(
     owner: TileOwner,
     handle: Deno.PointerValue,
     params: KernelParams,
     buffers: TileBuffers,
+    hostSums = false,
   ) {
     this.#owner = owner;
     this.#handle = handle;
     this.#params = params;
     this.#buffers = buffers;
+    this.#hostSums = hostSums;
+  }
+
+  /** A copy of the partial sums after the pending batches (CPU build only). */
+  get snapshot(): (() => Promise<Float32Array>) | undefined {
+    if (!this.#hostSums) return undefined;
+    return () => this.#life.call("snapshot", () => Promise.resolve(this.#buffers!.image.slice()));
+  }
+
+  /** Sets the partial sums before the first batch (CPU build only). */
+  get restore(): ((image: Float32Array) => void) | undefined {
+    if (!this.#hostSums) return undefined;
+    return (image) => {
+      this.#life.usable("restore");
+      if (image.length !== this.#buffers!.image.length) {
+        throw new PstmError(
+          `restore: expected ${this.#buffers!.image.length} samples, got ${image.length}`,
+          { field: "checkpoint" },
+        );
+      }
+      this.#buffers!.image.set(image);
+    };
   }
 
   /**

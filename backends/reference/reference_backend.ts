@@ -115,6 +115,15 @@ class ReferenceTile implements BackendTile {
     return this.#life.finish(() => Promise.resolve(this.#image!));
   }
 
+  snapshot(): Promise<Float32Array> {
+    return this.#life.call("snapshot", () => Promise.resolve(this.#image!.slice()));
+  }
+
+  restore(image: Float32Array): void {
+    this.#life.usable("restore");
+    this.#image!.set(image);
+  }
+
   close(): void {
     this.#life.close();
   }

@@ -88,6 +88,8 @@ const JobSchema = z.object({
   headers: z.array(z.string()).default([]),
   /** Checks turned off by name (see pipeline/plan/checks.ts), e.g. ["disk-space"]. */
   noCheck: z.array(z.string()).default([]),
+  /** Seconds between checkpoints of the open tiles' partial sums (0: none). */
+  checkpoint: z.number().min(0).max(1e6).default(300),
   /** Print per-tile timings. */
   tileTimings: z.boolean().default(false),
   /** Zero NaN/Inf samples (counted) instead of failing. */
@@ -163,6 +165,8 @@ export interface JobConfig {
   headers: string[];
   /** Checks turned off by name (see pipeline/plan/checks.ts), e.g. ["disk-space"]. */
   noCheck: string[];
+  /** Seconds between checkpoints of the open tiles' partial sums (0: none). */
+  checkpoint: number;
   /** Print per-tile timings. */
   tileTimings: boolean;
   /** Zero NaN/Inf samples (counted) instead of failing. */

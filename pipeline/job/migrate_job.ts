@@ -33,6 +33,7 @@ import { checkSurveySamples, SurveyChecks } from "../plan/survey_checks.ts";
 import { checkJobAgainstSurvey } from "./job_checks.ts";
 import { checkDiskSpace, checkInputSampling, checkJobPaths, checkMemoryFlag } from "./preflight.ts";
 import type { JobConfig } from "./job_config.ts";
+import { checkpointPath, openCheckpoints, removeCheckpoints } from "./checkpoint.ts";
 import { createOutputVolume } from "./output_volume.ts";
 import { runPasses, traveltimeBackend } from "./passes.ts";
 import { announcePlan, planJob, scheduleTiles, workOf } from "./plan.ts";
@@ -152,6 +153,13 @@ export async function runMigration(
       });
     }
     using manifest = await Manifest.open(files.manifest, planned.header, job.resume);
+    const checkpoint = await openCheckpoints({
+      path: checkpointPath(files.manifest),
+      fingerprint: planned.header.fingerprint,
+      seconds: job.checkpoint,
+      resume: job.resume,
+      done: manifest.done,
+    });
     const plan = scheduleTiles(planned, manifest.done);
     times.scan += (performance.now() - scanStart) / 1000;
     announcePlan(progress, setup, plan, planned.budget);
@@ -173,6 +181,7 @@ export async function runMigration(
         progress,
         times,
         hooks,
+        checkpoint,
       });
       progress.finish();
       const traveltimeTable = tabled.report();
@@ -188,6 +197,7 @@ export async function runMigration(
       await volume.close();
       manifest.close();
       const complete = await finalizeOutput(files, plan.tiles.length);
+      if (complete) await removeCheckpoints(files.manifests);
       return buildSummary({
         ...summary,
         complete,

@@ -34,6 +34,7 @@ import type { JobConfig } from "./job_config.ts";
 import type { Progress } from "./progress.ts";
 import { explainAllocationFailure } from "./preflight.ts";
 import type { JobSetup } from "./setup.ts";
+import type { StreamCheckpoint } from "./checkpoint.ts";
 
 /** Callbacks of a run (tests use `onTile` to simulate a crash). */
 export interface PassHooks {
@@ -67,6 +68,8 @@ export interface PassContext {
   times: StageTimes;
   /** Tile callback and abort signal. */
   hooks: PassHooks;
+  /** Checkpoints to take, and tiles restored from one (checkpoint.ts). */
+  checkpoint?: StreamCheckpoint;
 }
 
 /** What carries over from pass to pass. */
@@ -168,9 +171,18 @@ export async function runPass(ctx: PassContext, index: number, state: PassState)
     `pass ${index + 1}/${plan.passes.length}: traces ${pass.firstTrace}..${pass.lastTrace}, ` +
       `${pass.tileIds.length} tile(s)`,
   );
+  // tiles restored from a checkpoint need only the traces from its position on
+  const restored = ctx.checkpoint?.restored;
+  const first = Math.min(
+    ...pass.tileIds.map((id) =>
+      restored?.has(id)
+        ? Math.max(ctx.checkpoint!.from, plan.tiles[id].firstTrace)
+        : plan.tiles[id].firstTrace
+    ),
+  );
   const input = setup.input.file.stream({
-    first: pass.firstTrace,
-    count: pass.lastTrace - pass.firstTrace + 1,
+    first,
+    count: pass.lastTrace - first + 1,
     batchSize: job.batchSize,
   });
   let traces = timeReads(input, times).pipeThrough(
@@ -221,6 +233,7 @@ export async function runPass(ctx: PassContext, index: number, state: PassState)
         ntx: plan.ntx,
         tileInputs: (tile) => tileInputs(tile, setup),
         times,
+        checkpoint: ctx.checkpoint,
       }),
     )
     .pipeTo(

@@ -36,6 +36,17 @@ export interface MigrateTileOptions {
   tileInputs: (tile: TileInfo) => TileInputs;
   /** Stage timer to add to. */
   times: StageTimes;
+  /**
+   * Checkpoints: tiles to restore (they take traces from `from` on), and when
+   * and where to save the open tiles' sums at a batch boundary. Saving is
+   * skipped while a backend tile cannot give its sums (`snapshot`).
+   */
+  checkpoint?: {
+    restored: ReadonlyMap<number, Float32Array>;
+    from: number;
+    due(): boolean;
+    save(next: number, tiles: { id: number; image: Float32Array }[]): Promise<void>;
+  };
 }
 
 interface OpenTile {
@@ -45,6 +56,8 @@ interface OpenTile {
   tile: BackendTile;
   opened: number;
   traces: number;
+  /** The first trace it takes (later than its first for a tile restored from a checkpoint). */
+  start: number;
 }
 
 /**
@@ -101,15 +114,24 @@ export class MigrateTileStream extends TransformStream<BinnedBatch, FinishedTile
       async transform(binned, controller) {
         const { batch } = binned;
         const first = batch.firstTrace, last = batch.firstTrace + batch.count - 1;
+        const checkpoint = options.checkpoint;
         while (next < pending.length && pending[next].firstTrace <= last) {
           const info = pending[next++];
+          const tile = options.backend.openTile(options.tileInputs(info));
+          const saved = checkpoint?.restored.get(info.id);
+          if (saved && !tile.restore) {
+            tile.close();
+            throw new Error(`tile ${info.id}: the backend cannot restore a checkpoint`);
+          }
+          if (saved) tile.restore!(saved);
           open.push({
             info,
             tx: info.id % options.ntx,
             ty: Math.floor(info.id / options.ntx),
-            tile: options.backend.openTile(options.tileInputs(info)),
+            tile,
             opened: performance.now(),
             traces: 0,
+            start: saved ? checkpoint!.from : info.firstTrace,
           });
         }
         if (open.length > 0) {
@@ -124,6 +146,18 @@ export class MigrateTileStream extends TransformStream<BinnedBatch, FinishedTile
           times.kernel += (performance.now() - start) / 1000;
         }
         await finishReady(last, controller);
+        if (
+          checkpoint && open.length > 0 && checkpoint.due() &&
+          open.every((entry) => entry.tile.snapshot)
+        ) {
+          const start = performance.now();
+          const tiles = [];
+          for (const entry of open) {
+            tiles.push({ id: entry.info.id, image: await entry.tile.snapshot!() });
+          }
+          await checkpoint.save(last + 1, tiles);
+          times.checkpoint = (times.checkpoint ?? 0) + (performance.now() - start) / 1000;
+        }
       },
       async flush(controller) {
         await finishReady(Infinity, controller);
@@ -144,7 +178,7 @@ function selectTraces(
   const keep: number[] = [];
   for (let k = 0; k < n; k++) {
     const index = firstTrace + k;
-    if (index < entry.info.firstTrace || index > entry.info.lastTrace) continue;
+    if (index < entry.start || index > entry.info.lastTrace) continue;
     const f = 4 * k;
     if (footprint[f] < 0) continue;
     if (entry.tx < footprint[f] || entry.tx > footprint[f + 1]) continue;

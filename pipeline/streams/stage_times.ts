@@ -16,6 +16,8 @@ export interface StageTimes {
   kernel: number;
   /** Writing finished tiles and the manifest. */
   write: number;
+  /** Taking checkpoints (copying the open tiles' sums to disk), when any were taken. */
+  checkpoint?: number;
 }
 
 /**
