@@ -21,7 +21,7 @@ import {
 } from "../pipeline/job/slurm_job.ts";
 import { numberFlag, parseCommandArgs, type ParsedArgs, stringFlag } from "./args.ts";
 import type { Command } from "./command.ts";
-import { migrateCommand } from "./migrate.ts";
+import { jobFromArgs, migrateCommand } from "./migrate.ts";
 
 /** Flags `pstm slurm` sets on every task itself; they may not follow `--`. */
 const RESERVED = ["--shard", "--resume", "--log", "-o", "--output", "--velocity", "--config"];
@@ -78,7 +78,7 @@ export const slurmCommand: Command = {
       status: { type: "boolean", description: "print each shard's progress, submit nothing" },
       restart: {
         type: "boolean",
-        description: "remove OUT, OUT.partial and the shard manifests first",
+        description: "remove OUT, OUT.partial, the shard manifests and the plan first",
       },
       json: { type: "boolean", description: "print the result as one JSON object" },
     },
@@ -90,8 +90,8 @@ export const slurmCommand: Command = {
     ],
   },
   async run(args) {
-    const spec = specFromArgs(args);
     const json = args.values.json === true;
+    const spec = args.values.status ? specFromArgs(args) : await withJobPlan(specFromArgs(args));
     if (args.values.status) {
       const status = await shardStatus(spec.output, spec.shards);
       if (json) console.log(JSON.stringify(status));
@@ -100,11 +100,14 @@ export const slurmCommand: Command = {
     }
     if (args.values.restart && !args.values["dry-run"]) {
       const removed = await removeShardState(spec.output, spec.shards);
-      try {
-        await Deno.remove(spec.output);
-        removed.push(spec.output);
-      } catch (error) {
-        if (!(error instanceof Deno.errors.NotFound)) throw error;
+      for (const path of [spec.output, spec.plan?.path]) {
+        if (path === undefined) continue;
+        try {
+          await Deno.remove(path);
+          removed.push(path);
+        } catch (error) {
+          if (!(error instanceof Deno.errors.NotFound)) throw error;
+        }
       }
       if (removed.length) console.error(`pstm: removed ${removed.join(", ")}`);
     }
@@ -136,6 +139,14 @@ export const slurmCommand: Command = {
     }
     const lines = [];
     if (result.cancelled) lines.push(`pstm: cancelled the previous merge job ${result.cancelled}`);
+    if (result.plan === "reused") lines.push(`pstm: the tasks follow the plan ${spec.plan!.path}`);
+    else if (result.plan) {
+      lines.push(
+        `pstm: planned once: ${result.plan.traces} trace headers read, ${result.plan.tiles} ` +
+          `tile(s), ${result.plan.seconds.toFixed(1)} s; the tasks follow ${result.plan.plan} ` +
+          "and read no header beyond their own traces",
+      );
+    }
     if (result.arrayJob) {
       lines.push(
         `pstm: submitted array job ${result.arrayJob}: ${describe(spec, result.submitted)}`,
@@ -301,6 +312,20 @@ export function specFromArgs(args: ParsedArgs): SlurmJobSpec {
     pstm: [deno, "run", "-A", "--config", `${repo}/deno.json`, `${repo}/cli.ts`],
     name: `pstm-${outputAbs.split("/").pop()!.replace(/[^A-Za-z0-9_.-]/g, "_")}`,
   };
+}
+
+/**
+ * The job with its plan: every task follows `WORKDIR/plan.json`, which
+ * `submitShardJob` writes (one header scan) before the first submission.
+ *
+ * @param spec the job
+ * @returns the job with `plan` set
+ * @throws PstmError when the migrate flags do not make a valid job
+ */
+export async function withJobPlan(spec: SlurmJobSpec): Promise<SlurmJobSpec> {
+  const argv = [spec.input, "-o", spec.output, "--velocity", spec.velocity, ...spec.migrateArgs];
+  const { config } = await jobFromArgs(parseCommandArgs(migrateCommand.spec, argv));
+  return { ...spec, plan: { path: `${spec.workdir}/plan.json`, job: config } };
 }
 
 /** A velocity that names an existing file becomes an absolute path; functions stay as given. */

@@ -1,7 +1,8 @@
 /**
  * `pstm slurm` on a real one-node Slurm cluster (tests/slurm/start_cluster.sh):
- * the small3d survey migrated as a 4-task job array plus merge equals the
- * single run, and a job whose tasks were killed mid-way (scancel) or failed
+ * the small3d survey planned once and migrated as an 8-task job array plus
+ * merge equals the single run (no task reads the headers; each reads only the
+ * traces of its band), and a job whose tasks were killed mid-way (scancel) or failed
  * completes when submitted again, rerunning only the unfinished shards.
  * Skipped, with the reason in the test name, without Slurm's binaries or root.
  *
@@ -10,7 +11,7 @@
 
 import assert from "node:assert/strict";
 import { parseCommandArgs } from "../cli/args.ts";
-import { slurmCommand, specFromArgs } from "../cli/slurm.ts";
+import { slurmCommand, specFromArgs, withJobPlan } from "../cli/slurm.ts";
 import {
   arrayRanges,
   jobFiles,
@@ -40,7 +41,7 @@ const MIGRATE = [
   "--tile-bins",
   "2,2",
   "--aperture",
-  "150",
+  "50",
   "--batch-size",
   "4",
 ];
@@ -354,8 +355,8 @@ const skip = skipReason();
 
 Deno.test({
   name: skip
-    ? `slurm: one-node cluster, 4-shard array == single run (SKIPPED: ${skip})`
-    : "slurm: one-node cluster, 4-shard array == single run, killed tasks resubmitted",
+    ? `slurm: one-node cluster, 8-shard array from one plan == single run (SKIPPED: ${skip})`
+    : "slurm: one-node cluster, 8-shard array from one plan == single run, killed tasks resubmitted",
   ignore: skip !== undefined,
   sanitizeResources: false,
   sanitizeOps: false,
@@ -380,34 +381,62 @@ Deno.test({
       const reference = await readSamples(single);
       timings.push(`synth + single run ${seconds(t)} s`);
 
-      const slurmArgs = (output: string, extra: string[] = []) =>
-        specFromArgs(parseCommandArgs(slurmCommand.spec, [
+      const slurmArgs = (output: string, extra: string[] = [], shards = 4) =>
+        withJobPlan(specFromArgs(parseCommandArgs(slurmCommand.spec, [
           survey,
           "-o",
           output,
           "--velocity",
           VELOCITY,
           "--shards",
-          "4",
+          String(shards),
           ...extra,
           "--",
           ...MIGRATE,
-        ]));
+        ])));
 
-      // 1. the 4-task array and its merge
+      // 1. the 8-task array from one plan, and its merge
       t = performance.now();
       const sharded = `${dir}/sharded.sgy`;
-      const first = await submitShardJob(slurmArgs(sharded));
-      assert.deepEqual(first.submitted, [0, 1, 2, 3]);
+      const first = await submitShardJob(await slurmArgs(sharded, [], 8));
+      assert.deepEqual(first.submitted, [0, 1, 2, 3, 4, 5, 6, 7]);
+      assert(first.plan && first.plan !== "reused", "planned once before submitting");
+      assert.equal(first.plan.traces, 286);
+      assert(first.migrateScript.includes(`--plan ${sharded}.slurm/plan.json`));
       const states = await waitForJobs([first.arrayJob, first.mergeJob]);
       assert(
         [...states[first.arrayJob], ...states[first.mergeJob]].every((s) => s === "COMPLETED"),
         `states ${JSON.stringify(states)}\n${await taskLogs(`${sharded}.slurm`)}`,
       );
       const l2 = relativeL2(await readSamples(sharded), reference);
-      assert(l2 <= 1e-6, `4-shard image differs from the single run: relative L2 ${l2}`);
-      timings.push(`4-task array + merge ${seconds(t)} s (relative L2 ${l2.toExponential(2)})`);
-      const again = await submitShardJob(slurmArgs(sharded));
+      assert(l2 <= 1e-6, `8-shard image differs from the single run: relative L2 ${l2}`);
+      // no task scanned the headers; each read at most the trace range of its band of tiles
+      // (its share plus the aperture overlap: the survey is in CMP order)
+      const plan = JSON.parse(await Deno.readTextFile(`${sharded}.slurm/plan.json`)).plan;
+      const ranges: number[][] = plan.tiles; // [ix0, ix1, iy0, iy1, first, last, count, bytes]
+      const read: string[] = [];
+      for (let shard = 0; shard < 8; shard++) {
+        const log = await Deno.readTextFile(
+          `${jobFiles(`${sharded}.slurm`).logs}/migrate-${first.arrayJob}_${shard}.log`,
+        );
+        const summary = JSON.parse(
+          log.split("\n").filter((l) => l.includes('"event":"summary"')).pop()!,
+        );
+        assert.equal(summary.headersScanned, 0, `shard ${shard} scanned headers`);
+        const mine = tilesOfShard(shard, 8, ranges.length).map((id) => ranges[id])
+          .filter((r) => r[6] > 0);
+        const band = mine.length
+          ? Math.max(...mine.map((r) => r[5])) - Math.min(...mine.map((r) => r[4])) + 1
+          : 0;
+        assert(summary.tracesRead <= band, `shard ${shard}: ${summary.tracesRead} > ${band}`);
+        assert(summary.tracesRead < 286, `shard ${shard} read every trace`);
+        read.push(`${summary.tracesRead}`);
+      }
+      timings.push(
+        `plan ${first.plan.seconds.toFixed(2)} s; 8-task array + merge ${seconds(t)} s ` +
+          `(relative L2 ${l2.toExponential(2)}); traces read per task of 286: ${read.join(", ")}`,
+      );
+      const again = await submitShardJob(await slurmArgs(sharded, [], 8));
       assert.deepEqual(again.status.state, "complete", "a complete job is not submitted again");
       assert.deepEqual(again.mergeJob, "");
 
@@ -415,7 +444,7 @@ Deno.test({
       t = performance.now();
       const killed = `${dir}/killed.sgy`;
       const broken = await submitShardJob(
-        slurmArgs(killed, ["--sbatch-arg=--export=ALL,PSTM_SLURM_FAIL_SHARDS=3"]),
+        await slurmArgs(killed, ["--sbatch-arg=--export=ALL,PSTM_SLURM_FAIL_SHARDS=3"]),
       );
       const killedAt = await killMidWay(`${broken.arrayJob}_1`, shardManifestPath(killed, 1, 4));
       const brokenStates = await waitForJobs([broken.arrayJob, broken.mergeJob]);
@@ -436,7 +465,8 @@ Deno.test({
 
       // 3. submitted again: only the unfinished shards run, the job completes
       t = performance.now();
-      const resumed = await submitShardJob(slurmArgs(killed));
+      const resumed = await submitShardJob(await slurmArgs(killed));
+      assert.equal(resumed.plan, "reused", "the resubmission follows the same plan");
       assert.deepEqual(resumed.submitted, expected);
       assert(resumed.migrateScript.includes(`#SBATCH --array=${arrayRanges(expected)}\n`));
       const record = await readRecord(jobFiles(`${killed}.slurm`).record);

@@ -81,6 +81,30 @@ export async function loadJobPlan(job: JobConfig, input: JobInput): Promise<Plan
   });
 }
 
+/**
+ * Whether a plan file exists and fits the job (its input and options).
+ *
+ * @param job the job
+ * @param path the plan file
+ * @returns true when it exists and fits, false when there is none
+ * @throws PstmError (exit 2) when it exists but was made for another input or other options
+ */
+export async function checkJobPlan(job: JobConfig, path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
+  const input = await openJobInput(job, outputFiles(job.output).spool);
+  try {
+    await loadJobPlan({ ...job, plan: path }, input);
+    return true;
+  } finally {
+    await input.close();
+  }
+}
+
 /** What `pstm plan` reports. */
 export interface PlanReport {
   /** The plan file written. */

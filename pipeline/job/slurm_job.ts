@@ -19,6 +19,8 @@ import { partialPath, shardManifestPath, shardManifestPaths } from "../output/ou
 
 export { shardManifestPath } from "../output/output_files.ts";
 import { tilesOfShard } from "../plan/tile_plan.ts";
+import type { JobConfig } from "./job_config.ts";
+import { checkJobPlan, type PlanReport, writeJobPlan } from "./plan_once.ts";
 
 /** Everything the scripts need; paths are absolute (tasks run on other nodes). */
 export interface SlurmJobSpec {
@@ -52,6 +54,11 @@ export interface SlurmJobSpec {
   pstm: string[];
   /** Job name prefix shown by squeue. */
   name: string;
+  /**
+   * The plan every task follows (`--plan`): written once by `submitShardJob`
+   * before the first submission (the job's header scan), reused by later ones.
+   */
+  plan?: { path: string; job: JobConfig };
 }
 
 /** What the shard manifests say about a sharded output. */
@@ -228,6 +235,7 @@ export function migrateScript(spec: SlurmJobSpec, ids: number[]): string {
     "--velocity",
     spec.velocity,
     ...spec.migrateArgs,
+    ...(spec.plan ? ["--plan", spec.plan.path] : []),
   ].map(shellQuote).join(" ");
   lines.push(
     "set -euo pipefail",
@@ -376,6 +384,8 @@ export interface SubmitResult {
   mergeScript: string;
   /** The merge job cancelled from a previous submission, if any. */
   cancelled?: string;
+  /** The plan written for this submission, or "reused" (absent without a plan). */
+  plan?: PlanReport | "reused";
 }
 
 /**
@@ -409,6 +419,14 @@ export async function submitShardJob(
   if (options.dryRun) return result;
 
   const files = jobFiles(spec.workdir);
+  if (spec.plan) {
+    // plan once: the header scan runs here, not in every task; a plan of other options or
+    // another input is refused (exit 2) before anything is submitted
+    await Deno.mkdir(spec.workdir, { recursive: true });
+    result.plan = await checkJobPlan(spec.plan.job, spec.plan.path)
+      ? "reused"
+      : await writeJobPlan(spec.plan.job, spec.plan.path);
+  }
   const previous = await readRecord(files.record);
   if (previous?.arrayJob) {
     const states = await queuedStates(previous.arrayJob, run);
