@@ -204,3 +204,25 @@ Deno.test("explainAllocationFailure names what and the flag; other errors pass",
   const other = new RangeError("index out of range");
   assert.equal(explainAllocationFailure(other, "x"), other);
 });
+
+Deno.test("a tile allocation that fails in the passes becomes a PstmError naming --memory", async () => {
+  const { ReferenceBackend } = await import("../backends/reference/reference_backend.ts");
+  const inner = new ReferenceBackend();
+  const failing = {
+    name: "reference",
+    device: "test",
+    stats: () => inner.stats(),
+    close: () => inner.close(),
+    bytesPerColumn: (params: Parameters<typeof inner.bytesPerColumn>[0]) =>
+      inner.bytesPerColumn(params),
+    openTile: (): never => {
+      throw new RangeError("Array buffer allocation failed");
+    },
+  };
+  await assert.rejects(migrate(survey, "out.sgy", {}, { backend: failing }), (e: unknown) => {
+    assert.ok(e instanceof PstmError, `expected a PstmError, got ${e}`);
+    assert.match(e.message, /could not allocate \d+ tile\(s\) of \d+ x \d+ bins.*lower --memory/);
+    return true;
+  });
+  assert.deepEqual(await leftovers(), [], "no .partial or manifest left");
+});
