@@ -16,6 +16,7 @@ import {
   parseOption,
   RHO,
   TRAVELTIME_TABLE,
+  VELOCITY_EXTRAPOLATION,
   WEIGHTS,
 } from "../core/options.ts";
 import { type JobConfig, parseJobConfig, readJobConfig } from "../pipeline/job/job_config.ts";
@@ -46,6 +47,7 @@ export const migrateCommand: Command = {
         value: "V",
         description: "RMS velocity: 2000 | 0:1800,4:4200 (tau s:v m/s) | picks.csv | vel.sgy",
       },
+      "velocity-extrapolation": choiceFlag(VELOCITY_EXTRAPOLATION),
       config: { type: "string", value: "job.json", description: "job file (flags override it)" },
       grid: {
         type: "string",
@@ -184,6 +186,7 @@ export async function jobFromArgs(
   put("input", args.positionals[0]);
   put("output", stringFlag(args, "output"));
   put("velocity", stringFlag(args, "velocity"));
+  put("velocityExtrapolation", stringFlag(args, "velocity-extrapolation"));
   put("grid", stringFlag(args, "grid"));
   put("time", stringFlag(args, "time"));
   const aperture = stringFlag(args, "aperture");

@@ -227,6 +227,20 @@ export const OUTPUT_FORMAT: OptionTable<OutputFormat> = defineOption({
   },
 });
 
+/** constant or error; the compiler checks it against the table. */
+export type VelocityExtrapolation = "constant" | "error";
+/** What happens to output bins beyond the area velocity picks or a volume span. */
+export const VELOCITY_EXTRAPOLATION: OptionTable<VelocityExtrapolation> = defineOption({
+  key: "velocityExtrapolation",
+  flag: "--velocity-extrapolation",
+  description: "bins beyond the velocity picks",
+  default: "constant",
+  choices: {
+    constant: { description: "the nearest picks' velocity, with a warning" },
+    error: { description: "refused, naming the farthest bin" },
+  },
+});
+
 /** text or json; the compiler checks it against the table. */
 export type LogFormat = "text" | "json";
 /**

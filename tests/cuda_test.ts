@@ -228,6 +228,17 @@ const CASES: { name: string; layout: Layout; mode: Partial<KernelParams>; nclass
     layout: "rotated",
     mode: { ...FULL, traceSpacing: 12.5, traceSpacingY: 100, spacingAzimuthDeg: 25 },
   },
+  {
+    name: "plain with a 10 % stretch mute, spread",
+    layout: "spread",
+    mode: { ...PLAIN, stretchMute: 0.1 },
+  },
+  {
+    name: "full with a 10 % stretch mute, 2 offset classes, sorted survey",
+    layout: "sorted",
+    mode: { ...FULL, stretchMute: 0.1 },
+    nclass: 2,
+  },
 ];
 
 for (const c of CASES) {

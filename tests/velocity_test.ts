@@ -329,3 +329,54 @@ Deno.test("openVelocity reports an unreadable picks file", async () => {
     /\/nonexistent\/picks.csv, field --velocity: cannot read the velocity picks table/,
   );
 });
+
+Deno.test("picks beyond their area: constant extrapolation from the nearest location, with a warning", () => {
+  // a 2-D line of bins at x = 0 .. 200 m; picks only at x = 0 (2000 m/s) and 100 m (3000 m/s)
+  const grid: GridSpec = { x0: 0, y0: 0, dx: 25, dy: 25, nx: 9, ny: 1, azimuthDeg: 0 };
+  const text = "x,y,tau,v\n0,0,0,2000\n100,0,0,3000\n";
+  throwsPstm(
+    () => velocityFromPicksTable(parsePicksTable(text, "p.csv"), grid, TIME, "p.csv"),
+    /do not cover .*bin \(ix 8, iy 0\).*--velocity-extrapolation constant/,
+  );
+  const model = velocityFromPicksTable(
+    parsePicksTable(text, "p.csv"),
+    grid,
+    TIME,
+    "p.csv",
+    undefined,
+    true,
+  );
+  const v = model.sample(0, 9, 0, 1);
+  const at = (ix: number) => v[ix * TIME.ntau];
+  assert.equal(at(0), 2000);
+  assert.equal(at(4), 3000);
+  // 125 m lies within the one-bin tolerance (blend); 150 m and beyond take x = 100 m's 3000
+  for (const ix of [6, 7, 8]) assert.equal(at(ix), 3000, `bin ${ix}`);
+  assert.equal(model.warnings?.length, 1);
+  assert.match(
+    model.warnings![0],
+    /p\.csv: .*bin \(ix 8, iy 0\) at \(200\.0, 0\.0\) lies 100\.0 m outside/,
+  );
+  assert.match(model.warnings![0], /constant extrapolation/);
+  // one location: its function everywhere
+  const one = velocityFromPicksTable(
+    parsePicksTable("x,y,tau,v\n50,0,0,2500\n", "q"),
+    grid,
+    TIME,
+    "q",
+    undefined,
+    true,
+  );
+  assert.ok(one.sample(0, 9, 0, 1).every((x) => x === 2500));
+  // covered: no warning
+  const full = "x,y,tau,v\n0,0,0,2000\n200,0,0,3000\n";
+  const covered = velocityFromPicksTable(
+    parsePicksTable(full, "r"),
+    grid,
+    TIME,
+    "r",
+    undefined,
+    true,
+  );
+  assert.deepEqual(covered.warnings, []);
+});

@@ -20,6 +20,8 @@ import {
   type RhoName,
   TRAVELTIME_TABLE,
   type TraveltimeTableMode,
+  VELOCITY_EXTRAPOLATION,
+  type VelocityExtrapolation,
   WEIGHTS,
   type WeightsName,
 } from "../../core/options.ts";
@@ -64,6 +66,8 @@ const JobSchema = z.object({
   mute: z.string().min(1).optional(),
   /** Cosine taper after the top mute, s. */
   muteTaper: z.number().min(0).max(10).default(0.02),
+  /** Output bins beyond the velocity picks: the nearest picks' velocity (warned), or refused. */
+  velocityExtrapolation: choice(VELOCITY_EXTRAPOLATION),
   /** Offset classes "FIRST:WIDTH:COUNT"; default: one class. */
   offsetClasses: z.string().optional(),
   /** Trace spacing for antialiasing, m; default: the smaller bin spacing. */
@@ -141,6 +145,8 @@ export interface JobConfig {
   mute?: string;
   /** Cosine taper after the top mute, s. */
   muteTaper: number;
+  /** Output bins beyond the velocity picks: the nearest picks' velocity (warned), or refused. */
+  velocityExtrapolation: VelocityExtrapolation;
   /** Offset classes "FIRST:WIDTH:COUNT"; default: one class. */
   offsetClasses?: string;
   /** Trace spacing for antialiasing, m; default: the smaller bin spacing. */

@@ -231,11 +231,16 @@ export function workOf(
  */
 export function announcePlan(
   progress: Pick<Progress, "event">,
-  setup: Pick<JobSetup, "info" | "geometry" | "grid" | "time" | "classes">,
+  setup: Pick<JobSetup, "info" | "geometry" | "grid" | "time" | "classes"> & {
+    velocity?: Pick<JobSetup["velocity"], "warnings">;
+  },
   plan: TilePlan,
   budget: number,
 ): void {
   const { info, geometry, grid, time, classes } = setup;
+  for (const warning of setup.velocity?.warnings ?? []) {
+    progress.event("warning", { velocity: warning }, `pstm: warning: ${warning}`);
+  }
   const inside = geometry.midpointsInside;
   if (inside < 0.5 * geometry.count) {
     progress.event(

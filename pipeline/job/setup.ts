@@ -39,6 +39,7 @@ import { SegyFile } from "../segy/segy_file.ts";
 import type { SegyInfo } from "../segy/segy_info.ts";
 import type { TraceBatch } from "../segy/trace_batch.ts";
 import { openVelocity, type VelocityModel } from "../velocity/velocity.ts";
+import { headerLocator } from "../velocity/velocity_header_key.ts";
 import { parseMute, TopMute } from "../dsp/mute.ts";
 import type { JobConfig } from "./job_config.ts";
 
@@ -477,7 +478,10 @@ export async function setupJob(
     const classes = job.offsetClasses
       ? parseOffsetClasses(job.offsetClasses)
       : defaultOffsetClasses();
-    const velocity = await openVelocity(job.velocity, grid, time);
+    const velocity = await openVelocity(job.velocity, grid, time, {
+      extrapolate: job.velocityExtrapolation === "constant",
+      locate: headerLocator(input.file, job.velocity),
+    });
     const params = kernelParamsOf(job, info, grid, time, classes);
     const reach = apertureReach(params, time, velocity.max);
     return {

@@ -21,7 +21,7 @@ import {
   type VelocityFunction,
 } from "./velocity_function.ts";
 import { checkVelocityValue, type VelocityModel } from "./velocity_model.ts";
-import { velocityFromPicks } from "./velocity_picks.ts";
+import { type HeaderLocator, velocityFromPicks } from "./velocity_picks.ts";
 import { velocityFromSegy } from "./velocity_segy.ts";
 
 export type { VelocityModel } from "./velocity_model.ts";
@@ -37,6 +37,13 @@ export type VelocitySpec =
 export interface VelocityOptions {
   /** How far outside picks or volume traces an output bin may lie, m (default one bin). */
   tolerance?: number;
+  /**
+   * Bins beyond the tolerance take the nearest location's velocity function, and the model
+   * carries a warning (default false: refused).
+   */
+  extrapolate?: boolean;
+  /** Where each value of a trace header lies, for picks tables keyed by a header (cdp,tau,v). */
+  locate?: HeaderLocator;
 }
 
 /**
@@ -107,9 +114,16 @@ export function openVelocity(
     case "function":
       return Promise.resolve(new LayeredVelocity(grid, time, s.fn));
     case "picks":
-      return velocityFromPicks(s.path, grid, time, options.tolerance);
+      return velocityFromPicks(
+        s.path,
+        grid,
+        time,
+        options.tolerance,
+        options.extrapolate,
+        options.locate,
+      );
     case "volume":
-      return velocityFromSegy(s.path, grid, time, options.tolerance);
+      return velocityFromSegy(s.path, grid, time, options.tolerance, options.extrapolate);
   }
 }
 

@@ -21,6 +21,8 @@ export interface VelocityModel {
   readonly min: number;
   /** Largest velocity anywhere on the grid and time axis, m/s. */
   readonly max: number;
+  /** What the job should tell the user (e.g. bins that take extrapolated velocities). */
+  readonly warnings?: readonly string[];
   /**
    * RMS velocity of bins ix0 <= ix < ix1, iy0 <= iy < iy1 as `[npoints][ntau]` float32 m/s,
    * points iy-major (for iy, for ix) like `gridPoints`.

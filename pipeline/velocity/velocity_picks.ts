@@ -7,6 +7,7 @@
  * |-----------|--------------------------------|-----------------|
  * | location  | x, y (or cdpx, cdpy)           | survey m        |
  * | location  | inline, crossline (il, xl)     | header numbers  |
+ * | location  | cdp, or any trace header name  | header value (the mean midpoint of the input traces that carry it) |
  * | time      | tau, time, t, twt              | s, two-way      |
  * | time      | tau_ms, time_ms, t_ms, twt_ms  | ms, two-way     |
  * | velocity  | v, vrms, velocity, vel         | m/s, RMS        |
@@ -24,6 +25,14 @@ import { makeVelocityFunction, sampleVelocityFunction } from "./velocity_functio
 import type { VelocityModel } from "./velocity_model.ts";
 import { ScatteredVelocity } from "./velocity_scattered.ts";
 
+/**
+ * Where the input traces carrying each value of a trace header lie: the mean midpoint per
+ * value (pipeline/job reads the input's headers for it).
+ */
+export type HeaderLocator = (
+  header: string,
+) => Promise<ReadonlyMap<number, { x: number; y: number }>>;
+
 /** One location of a picks table with its picks in increasing tau. */
 export interface PickLocation {
   /** x (or inline number when `byLine`). */
@@ -40,8 +49,13 @@ export interface PickLocation {
 
 /** A parsed picks table. */
 export interface PicksTable {
-  /** True when locations are (inline, crossline), false for (x, y). */
+  /** True when locations are (inline, crossline), false for (x, y) or a header key. */
   byLine: boolean;
+  /**
+   * The trace header keying the locations (`cdp,tau,v`, `ep,tau,v`, ...): `a` holds its
+   * value; the locations are placed at the mean midpoint of the input traces carrying it.
+   */
+  key?: string;
   /** Locations in order of first appearance. */
   locations: PickLocation[];
 }
@@ -81,15 +95,28 @@ export function parsePicksTable(text: string, file: string): PicksTable {
   const cx = column(COLUMNS.x), cy = column(COLUMNS.y);
   const cil = column(COLUMNS.inline), cxl = column(COLUMNS.crossline);
   const ct = column(COLUMNS.tau), ctms = column(COLUMNS.tauMs), cv = column(COLUMNS.v);
-  const byLine = !(cx >= 0 && cy >= 0);
-  if ((byLine && !(cil >= 0 && cxl >= 0)) || (ct < 0 && ctms < 0) || cv < 0) {
+  const byXY = cx >= 0 && cy >= 0, byLines = cil >= 0 && cxl >= 0;
+  const byLine = !byXY && byLines;
+  const taken = new Set([ct, ctms, cv]);
+  // a table keyed by one trace header: the first column that is neither time nor velocity
+  const locationNames: readonly string[] = [
+    ...COLUMNS.x,
+    ...COLUMNS.y,
+    ...COLUMNS.inline,
+    ...COLUMNS.crossline,
+  ];
+  const ck = !byXY && !byLines
+    ? names.findIndex((name, i) => !taken.has(i) && !locationNames.includes(name))
+    : -1;
+  if ((!byXY && !byLines && ck < 0) || (ct < 0 && ctms < 0) || cv < 0) {
     throw new PstmError(
-      `the header line "${lines[headerLine].trim()}" must name columns x,y,tau,v or ` +
-        "inline,crossline,tau,v (tau in seconds, or tau_ms in milliseconds; v in m/s)",
+      `the header line "${lines[headerLine].trim()}" must name columns x,y,tau,v, ` +
+        "inline,crossline,tau,v or cdp,tau,v (or another trace header),tau,v (tau in " +
+        "seconds, or tau_ms in milliseconds; v in m/s, ft/s for a survey in feet)",
       { file, field: `line ${headerLine + 1}` },
     );
   }
-  const [ca, cb] = byLine ? [cil, cxl] : [cx, cy];
+  const [ca, cb] = byXY ? [cx, cy] : byLine ? [cil, cxl] : [ck, -1];
   const timeColumn = ct >= 0 ? ct : ctms, timeScale = ct >= 0 ? 1 : 1e-3;
   const byKey = new Map<string, PickLocation>();
   for (let n = headerLine + 1; n < lines.length; n++) {
@@ -106,7 +133,10 @@ export function parsePicksTable(text: string, file: string): PicksTable {
       }
       return v;
     };
-    const a = value(ca), b = value(cb), tau = value(timeColumn) * timeScale, v = value(cv);
+    const a = value(ca),
+      b = cb >= 0 ? value(cb) : 0,
+      tau = value(timeColumn) * timeScale,
+      v = value(cv);
     const key = `${a},${b}`;
     let location = byKey.get(key);
     if (!location) byKey.set(key, location = { a, b, taus: [], velocities: [], lines: [] });
@@ -116,7 +146,7 @@ export function parsePicksTable(text: string, file: string): PicksTable {
   }
   if (byKey.size === 0) throw new PstmError("the picks table has no picks", { file });
   const locations = [...byKey.values()].map((loc) => _sorted(loc, file, names[cv]));
-  return { byLine, locations };
+  return ck >= 0 ? { byLine, key: names[ck], locations } : { byLine, locations };
 }
 
 /** Sorts a location's picks by tau and checks them (duplicate tau, bad values). */
@@ -150,8 +180,11 @@ function _sorted(loc: PickLocation, file: string, vName: string): PickLocation {
  * @param time the output time axis
  * @param file the table's path, named in errors
  * @param tolerance how far outside the picks' hull a bin may lie, m (default one bin)
+ * @param extrapolate bins beyond take their nearest picks' function, with a warning
+ * @param keyed where each value of the table's key header lies (needed when `table.key`)
  * @returns the model
- * @throws PstmError when the picks do not cover the grid
+ * @throws PstmError when the picks do not cover the grid (and `extrapolate` is false), or
+ *   a key value is not found in the input
  * @example
  * ```ts
  * import assert from "node:assert";
@@ -168,22 +201,47 @@ export function velocityFromPicksTable(
   time: TimeAxis,
   file: string,
   tolerance?: number,
+  extrapolate = false,
+  keyed?: ReadonlyMap<number, { x: number; y: number }>,
 ): VelocityModel {
   const n = table.locations.length;
+  if (table.key !== undefined && !keyed) {
+    throw new PstmError(`a table keyed by "${table.key}" needs the input's trace headers`, {
+      file,
+      field: table.key,
+    });
+  }
   const xs = new Float64Array(n), ys = new Float64Array(n);
   const functions = new Float32Array(n * time.ntau);
   table.locations.forEach((loc, i) => {
-    const p = table.byLine
+    const p = table.key !== undefined
+      ? keyed!.get(loc.a)
+      : table.byLine
       ? (({ ix, iy }) => binCentre(grid, ix, iy))(binOfLine(grid, loc.a, loc.b))
       : { x: loc.a, y: loc.b };
+    if (!p) {
+      throw new PstmError(
+        `${table.key} ${loc.a} (line ${loc.lines[0]}) is carried by no input trace`,
+        { file, field: `line ${loc.lines[0]}, ${table.key}` },
+      );
+    }
     xs[i] = p.x;
     ys[i] = p.y;
     const fn = { taus: Float64Array.from(loc.taus), velocities: Float64Array.from(loc.velocities) };
     sampleVelocityFunction(fn, time, functions.subarray(i * time.ntau, (i + 1) * time.ntau));
   });
-  const what = `velocity picks at ${n} ${table.byLine ? "(inline, crossline)" : "(x, y)"} ` +
+  const kind = table.key ?? (table.byLine ? "(inline, crossline)" : "(x, y)");
+  const what = `velocity picks at ${n} ${kind} ` +
     `location${n === 1 ? "" : "s"}`;
-  return new ScatteredVelocity(grid, time, { xs, ys, functions, file, what, tolerance });
+  return new ScatteredVelocity(grid, time, {
+    xs,
+    ys,
+    functions,
+    file,
+    what,
+    tolerance,
+    extrapolate,
+  });
 }
 
 /**
@@ -193,6 +251,8 @@ export function velocityFromPicksTable(
  * @param grid the output grid
  * @param time the output time axis
  * @param tolerance how far outside the picks' hull a bin may lie, m (default one bin)
+ * @param extrapolate bins beyond take their nearest picks' function, with a warning
+ * @param locate where each value of a trace header lies (for tables keyed by a header)
  * @returns the model
  * @throws PstmError when the file cannot be read, is malformed, or does not cover the grid
  * @example
@@ -211,6 +271,8 @@ export async function velocityFromPicks(
   grid: GridSpec,
   time: TimeAxis,
   tolerance?: number,
+  extrapolate = false,
+  locate?: HeaderLocator,
 ): Promise<VelocityModel> {
   let text: string;
   try {
@@ -223,5 +285,16 @@ export async function velocityFromPicks(
       { cause: error },
     );
   }
-  return velocityFromPicksTable(parsePicksTable(text, path), grid, time, path, tolerance);
+  const table = parsePicksTable(text, path);
+  let keyed: ReadonlyMap<number, { x: number; y: number }> | undefined;
+  if (table.key !== undefined) {
+    if (!locate) {
+      throw new PstmError(`a table keyed by "${table.key}" needs the input's trace headers`, {
+        file: path,
+        field: table.key,
+      });
+    }
+    keyed = await locate(table.key);
+  }
+  return velocityFromPicksTable(table, grid, time, path, tolerance, extrapolate, keyed);
 }

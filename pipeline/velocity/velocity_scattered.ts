@@ -13,8 +13,10 @@
  *
  * Coverage: every output bin centre must lie inside the convex hull of the locations, or
  * within `tolerance` (default one output bin, max(dx, dy)) of it; otherwise the model cannot
- * be built. Bins within the tolerance outside the hull take the weighted blend of their
- * nearest locations, which is a constant extrapolation.
+ * be built, unless `extrapolate` is set. Bins within the tolerance outside the hull take the
+ * weighted blend of their nearest locations. With `extrapolate`, bins farther outside take the
+ * function of their nearest location (constant lateral extrapolation), and the model carries a
+ * warning naming the farthest corner bin.
  *
  * @module
  */
@@ -40,6 +42,11 @@ export interface ScatteredVelocityInput {
   what: string;
   /** How far outside the locations' hull a bin may lie, m; default max(dx, dy). */
   tolerance?: number;
+  /**
+   * Bins beyond the tolerance take their nearest location's function, with a warning
+   * (default false: such a grid is refused).
+   */
+  extrapolate?: boolean;
 }
 
 /**
@@ -63,7 +70,12 @@ export class ScatteredVelocity implements VelocityModel {
   readonly min: number;
   /** Largest velocity of any location, m/s. */
   readonly max: number;
+  /** The extrapolation warning, when bins lie beyond the tolerance. */
+  readonly warnings: string[] = [];
   #grid: GridSpec;
+  #hull: [number, number][];
+  #tolerance: number;
+  #extrapolate: boolean;
   #ntau: number;
   #input: ScatteredVelocityInput;
   #index: _BucketIndex;
@@ -93,10 +105,14 @@ export class ScatteredVelocity implements VelocityModel {
     }
     this.min = min;
     this.max = max;
-    checkCoverage(grid, input.xs, input.ys, input.tolerance ?? Math.max(grid.dx, grid.dy), {
+    this.#tolerance = input.tolerance ?? Math.max(grid.dx, grid.dy);
+    this.#extrapolate = input.extrapolate ?? false;
+    this.#hull = convexHull(input.xs, input.ys);
+    const warning = checkCoverage(grid, input.xs, input.ys, this.#tolerance, {
       file: input.file,
       what: input.what,
-    });
+    }, this.#extrapolate);
+    if (warning) this.warnings.push(warning);
     this.#index = new _BucketIndex(input.xs, input.ys);
     this.description = `${input.what} from ${input.file}, ${min}..${max} m/s`;
   }
@@ -123,7 +139,9 @@ export class ScatteredVelocity implements VelocityModel {
         const p = binCentre(this.#grid, ix, iy);
         const found = this.#index.nearest(p.x, p.y, ids, dists);
         const row = out.subarray(j * ntau, (j + 1) * ntau);
-        if (dists[0] < 1e-6) { // on a location: its own function
+        const beyond = this.#extrapolate &&
+          distanceOutsideHull(this.#hull, p.x, p.y) > this.#tolerance;
+        if (dists[0] < 1e-6 || beyond) { // on a location, or beyond them: the nearest's function
           row.set(functions.subarray(ids[0] * ntau, (ids[0] + 1) * ntau));
           continue;
         }
@@ -157,6 +175,8 @@ export class ScatteredVelocity implements VelocityModel {
  * @param ys location y, m
  * @param tolerance allowed distance outside the hull, m
  * @param source the file and a word for the locations, for the error
+ * @param extrapolate return a warning instead of throwing (bins beyond take constant values)
+ * @returns the warning, when `extrapolate` and some corner lies beyond the tolerance
  * @throws PstmError naming the corner bin, its coordinates and how far outside it lies
  * @example
  * ```ts
@@ -172,8 +192,10 @@ export function checkCoverage(
   ys: Float64Array,
   tolerance: number,
   source: { file: string; what: string },
-): void {
+  extrapolate = false,
+): string | undefined {
   const hull = convexHull(xs, ys);
+  let worst: { ix: number; iy: number; x: number; y: number; outside: number } | undefined;
   const corners: [number, number][] = [[0, 0], [grid.nx - 1, 0], [0, grid.ny - 1], [
     grid.nx - 1,
     grid.ny - 1,
@@ -181,15 +203,23 @@ export function checkCoverage(
   for (const [ix, iy] of corners) {
     const p = binCentre(grid, ix, iy);
     const outside = distanceOutsideHull(hull, p.x, p.y);
-    if (outside > tolerance) {
+    if (outside > tolerance && extrapolate) {
+      if (!worst || outside > worst.outside) worst = { ix, iy, x: p.x, y: p.y, outside };
+    } else if (outside > tolerance) {
       throw new PstmError(
         `the ${source.what} do not cover the output grid: bin (ix ${ix}, iy ${iy}) at ` +
           `(${p.x.toFixed(1)}, ${p.y.toFixed(1)}) lies ${outside.toFixed(1)} m outside the ` +
-          `area they span (tolerance ${tolerance} m); extend them or shrink --grid`,
+          `area they span (tolerance ${tolerance} m); extend them or shrink --grid ` +
+          "(or --velocity-extrapolation constant to take the nearest velocities there)",
         { file: source.file, field: "x, y (velocity locations)" },
       );
     }
   }
+  if (!worst) return undefined;
+  return `${source.file}: the ${source.what} do not cover the output grid (bin (ix ${worst.ix}, ` +
+    `iy ${worst.iy}) at (${worst.x.toFixed(1)}, ${worst.y.toFixed(1)}) lies ` +
+    `${worst.outside.toFixed(1)} m outside the area they span); bins beyond take the velocity ` +
+    "of the nearest location (constant extrapolation; --velocity-extrapolation error refuses this)";
 }
 
 /**

@@ -29,6 +29,7 @@ const MAX_VOLUME_BYTES = 2 ** 32;
  * @param grid the output grid
  * @param time the output time axis
  * @param tolerance how far outside the volume's traces a bin may lie, m (default one bin)
+ * @param extrapolate bins beyond take their nearest trace's function, with a warning
  * @returns the model
  * @throws PstmError naming the file, trace and sample of a bad velocity, or when the volume
  *   does not cover the grid
@@ -45,6 +46,7 @@ export async function velocityFromSegy(
   grid: GridSpec,
   time: TimeAxis,
   tolerance?: number,
+  extrapolate = false,
 ): Promise<VelocityModel> {
   using file = await SegyFile.open(path);
   const { ns, dt, t0, traceCount } = file.info;
@@ -102,7 +104,15 @@ export async function velocityFromSegy(
   }
   const what = `velocity volume of ${traceCount} traces placed by ` +
     (byLine ? "inline/crossline" : "CDP X/Y");
-  return new ScatteredVelocity(grid, time, { xs, ys, functions, file: path, what, tolerance });
+  return new ScatteredVelocity(grid, time, {
+    xs,
+    ys,
+    functions,
+    file: path,
+    what,
+    tolerance,
+    extrapolate,
+  });
 }
 
 /** Resamples one velocity trace onto the output axis, checking the samples it uses. */
