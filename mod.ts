@@ -100,6 +100,7 @@ export {
   type SuggestedGrid,
   type XYExtent,
 } from "./pipeline/plan/scan.ts";
+export { SpacingMeter, type SurveySpacing } from "./pipeline/plan/trace_spacing.ts";
 
 // the migration streams and their planning
 export {
@@ -142,6 +143,13 @@ export {
 } from "./pipeline/job/user_stages.ts";
 export { type TraceRange, TraceRangeGuard } from "./pipeline/streams/trace_range_guard.ts";
 export { type JobConfig, parseJobConfig, readJobConfig } from "./pipeline/job/job_config.ts";
+export {
+  formatSettings,
+  FULL_MODE_DEFAULTS,
+  type MigrationSettings,
+  resolveSettings,
+  type SurveyFacts,
+} from "./pipeline/job/defaults.ts";
 export { Progress, type ProgressMode } from "./pipeline/job/progress.ts";
 
 // grid, time, velocity, offset classes

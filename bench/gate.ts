@@ -151,6 +151,7 @@ async function streamedGate(): Promise<GateResult> {
         velocity: synthVelocityText(spec),
         grid,
         backend: "cpu",
+        plain: true,
         aperture: 300,
         maxAngle: 60,
         ...extra,

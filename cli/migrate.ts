@@ -20,6 +20,7 @@ import {
   WEIGHTS,
 } from "../core/options.ts";
 import { type JobConfig, parseJobConfig, readJobConfig } from "../pipeline/job/job_config.ts";
+import { formatSettings, FULL_MODE_DEFAULTS } from "../pipeline/job/defaults.ts";
 import { formatBytes } from "../pipeline/plan/memory.ts";
 import { type MigrationSummary, runMigration } from "../pipeline/job/migrate_job.ts";
 import { formatDuration, Progress, progressMode } from "../pipeline/job/progress.ts";
@@ -59,15 +60,37 @@ export const migrateCommand: Command = {
         value: "T0,DT,NT",
         description: "output times in s (default: input's)",
       },
-      aperture: { type: "string", value: "R|none", description: "aperture radius in m" },
-      "max-angle": { type: "string", value: "DEG", description: "maximum aperture angle" },
+      plain: {
+        type: "boolean",
+        description: "the bare formula (DESIGN.md 3): no aperture, angle, taper, aa or rho " +
+          "unless given",
+      },
+      aperture: {
+        type: "string",
+        value: "R|none",
+        description: "aperture radius in m (default: the max angle's reach at the last time " +
+          "and fastest velocity, at most the survey's extent; --plain: none)",
+      },
+      "max-angle": {
+        type: "string",
+        value: "DEG",
+        description:
+          `maximum aperture angle (default: ${FULL_MODE_DEFAULTS.maxAngle}; --plain: none)`,
+      },
       taper: {
         type: "string",
         value: "FRACTION",
-        description: "cosine-tapered part of the aperture",
+        description: "cosine-tapered part of the aperture " +
+          `(default: ${FULL_MODE_DEFAULTS.taper}; --plain: 0)`,
       },
-      aa: choiceFlag(ANTIALIAS),
-      rho: choiceFlag(RHO),
+      aa: choiceFlag(ANTIALIAS, "on; --plain: off"),
+      "aa-spacing": {
+        type: "string",
+        value: "DX[,DY]",
+        description: "antialiasing trace spacing in m along and across the grid azimuth " +
+          "(default: measured from the midpoints, as pstm scan prints it)",
+      },
+      rho: choiceFlag(RHO, "2d on a 2-D line, 3d otherwise; --plain: none"),
       weights: choiceFlag(WEIGHTS),
       eta: { type: "string", value: "ETA", description: "VTI anellipticity per leg" },
       "stretch-mute": {
@@ -88,7 +111,6 @@ export const migrateCommand: Command = {
         value: "S",
         description: "cosine taper after the top mute, s (default: 0.02)",
       },
-      "trace-spacing": { type: "string", value: "M", description: "input trace spacing for --aa" },
       "offset-classes": {
         type: "string",
         value: "FIRST:WIDTH:COUNT",
@@ -134,6 +156,7 @@ export const migrateCommand: Command = {
     },
     examples: [
       "pstm migrate survey.sgy -o image.sgy --velocity 0:1800,4:4200",
+      "pstm migrate survey.sgy -o image.sgy --velocity 2000 --plain",
       "pstm migrate survey.sgy -o image.sgy --velocity vel.sgy --aperture 1500 --max-angle 60 \\\n" +
       "      --taper 0.1 --aa on --rho 3d --offset-classes 0:200:10 --memory 2GiB",
       "pstm synth -o - --preset demo3d | pstm migrate - -o image.sgy --velocity 0:1800,1.5:2600",
@@ -201,7 +224,10 @@ export async function jobFromArgs(
   put("format", stringFlag(args, "format"));
   put("mute", stringFlag(args, "mute"));
   put("muteTaper", numberFlag(args, "mute-taper", 0, 10));
-  put("traceSpacing", numberFlag(args, "trace-spacing"));
+  const aaSpacing = spacingFlag(stringFlag(args, "aa-spacing"));
+  put("traceSpacing", aaSpacing?.[0]);
+  put("traceSpacingY", aaSpacing?.[1]);
+  if (args.values.plain) put("plain", true);
   put("offsetClasses", stringFlag(args, "offset-classes"));
   put("backend", choiceValue(args, BACKENDS));
   put("threads", numberFlag(args, "threads", 0, 4096));
@@ -234,9 +260,31 @@ export async function jobFromArgs(
   return { config, log };
 }
 
-/** The help of a flag that takes one value of an option table: its values, descriptions, default. */
-function choiceFlag(table: OptionTable): FlagSpec {
-  return { type: "string", value: table.names.join("|"), description: optionHelp(table) };
+/**
+ * The help of a flag that takes one value of an option table: its values, descriptions and
+ * default (`defaultText` where the job chooses it from the survey).
+ */
+function choiceFlag(table: OptionTable, defaultText?: string): FlagSpec {
+  const help = optionHelp(table);
+  return {
+    type: "string",
+    value: table.names.join("|"),
+    description: defaultText
+      ? help.replace(/\(default: [^)]*\)$/, `(default: ${defaultText})`)
+      : help,
+  };
+}
+
+/** --aa-spacing DX[,DY]: one or two positive spacings in m (DY defaults to DX). */
+function spacingFlag(text: string | undefined): [number, number] | undefined {
+  if (text === undefined) return undefined;
+  const values = text.split(",").map((v) => Number(v.trim()));
+  if (values.length > 2 || values.some((v) => !(Number.isFinite(v) && v > 0))) {
+    throw new PstmError(`expected DX[,DY], one or two spacings > 0 in m: got "${text}"`, {
+      field: "--aa-spacing",
+    });
+  }
+  return [values[0], values[1] ?? values[0]];
 }
 
 /** The value of a table's flag, checked against the table (the message names the flag). */
@@ -262,6 +310,7 @@ export function formatSummary(s: MigrationSummary): string {
   const rate = s.seconds > 0 ? s.tracesRead / s.seconds : 0;
   const lines = [
     `pstm: ${s.complete ? "wrote" : "partly wrote (other shards pending)"} ${s.output}`,
+    ...(s.settings ? formatSettings(s.settings, s.grid) : []),
     `  backend      ${s.backend} (${s.device})`,
     `  traces       ${s.traces} in the input, ${s.tracesRead} read in ${s.passes} pass(es), ` +
     `${rate.toFixed(0)} traces/s`,

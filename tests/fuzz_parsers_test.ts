@@ -489,7 +489,7 @@ Deno.test("fuzz: job configs (random JSON objects) validate or are refused namin
       assert.ok(typeof job.input === "string" && job.input.length > 0);
       assert.ok(typeof job.velocity === "string" && job.velocity.length > 0);
       assert.ok(job.batchSize >= 1 && Number.isInteger(job.batchSize));
-      assert.ok(job.maxAngle >= 0 && job.maxAngle < 90);
+      assert.ok(job.maxAngle === undefined || (job.maxAngle >= 0 && job.maxAngle < 90));
     },
     1500,
     110,

@@ -2,11 +2,14 @@ import assert from "node:assert/strict";
 import { parseJobConfig, readJobConfig } from "../pipeline/job/job_config.ts";
 import { PstmError } from "../core/errors.ts";
 
-Deno.test("parseJobConfig fills defaults (plain mode)", () => {
+Deno.test("parseJobConfig fills defaults; the survey-dependent ones stay open", () => {
   const job = parseJobConfig({ input: "a.sgy", output: "b.sgy", velocity: "2000" });
-  assert.equal(job.aperture, "none");
-  assert.equal(job.aa, false);
-  assert.equal(job.rho, "none");
+  assert.equal(job.plain, false);
+  // chosen from the survey by pipeline/job/defaults.ts
+  assert.equal(job.aperture, undefined);
+  assert.equal(job.aa, undefined);
+  assert.equal(job.rho, undefined);
+  assert.equal(job.maxAngle, undefined);
   assert.equal(job.weights, "none");
   assert.equal(job.backend, "auto");
 });

@@ -21,6 +21,7 @@ async function planned(options: Record<string, unknown>, limit?: number) {
     input: F3,
     output: `${dir}/out.sgy`,
     velocity: "2000",
+    plain: true, // the aperture each test gives, no survey-chosen one
     ...options,
   });
   const input = await openJobInput(job, "unused");

@@ -46,7 +46,13 @@ Deno.test("setup: without --grid the headers are read once and give the grid pst
 
 Deno.test("setup: setupJob reads the headers once with or without --grid", async () => {
   for (const grid of [undefined, "605835,6073556,25,25,23,18,0"]) {
-    const job = parseJobConfig({ input: F3, output: "unused.sgy", velocity: "2000", grid });
+    const job = parseJobConfig({
+      input: F3,
+      output: "unused.sgy",
+      velocity: "2000",
+      grid,
+      plain: true,
+    });
     const input = await openJobInput(job, "unused");
     const reads = countHeaderReads(input.file);
     const setup = await setupJob(job, input);
@@ -120,7 +126,15 @@ Deno.test("setup: kernel parameters and aperture reach follow the options", () =
   });
   const grid = { x0: 0, y0: 0, dx: 25, dy: 12.5, nx: 4, ny: 4, azimuthDeg: 0 };
   const time = { tau0: 0, dtau: 0.004, ntau: 251 };
-  const p = kernelParamsOf(job, { ns: 500, t0: -0.1, dt: 0.002 }, grid, time, {
+  const settings = {
+    aperture: 800,
+    maxAngle: 30,
+    taper: 0.2,
+    aa: true,
+    traceSpacing: 12.5,
+    traceSpacingY: 50,
+  };
+  const p = kernelParamsOf(job, settings, { ns: 500, t0: -0.1, dt: 0.002 }, grid, time, {
     first: 0,
     width: 100,
     count: 3,
@@ -130,15 +144,23 @@ Deno.test("setup: kernel parameters and aperture reach follow the options", () =
     [500, -0.1, 0.002, 251, 3, 800, 30, 0.2, true],
   );
   assert.equal(p.traceSpacing, 12.5);
+  assert.equal(p.traceSpacingY, 50);
+  assert.equal(p.spacingAzimuthDeg, 0);
   assert.equal(p.weights, "obliquity");
   // 1 s * 2000 m/s * tan 30 / 2 = 577 m < 800 m
   const reach = apertureReach(p, time, 2000);
   assert.ok(Math.abs(reach - 1000 * Math.tan(Math.PI / 6)) < 1e-6, `${reach}`);
   assert.equal(apertureReach({ ...p, maxAngle: 0 }, time, 2000), 800);
-  const spaced = kernelParamsOf({ ...job, traceSpacing: 40 }, { ns: 1, t0: 0, dt: 1 }, grid, time, {
-    first: 0,
-    width: 1,
-    count: 1,
-  });
-  assert.equal(spaced.traceSpacing, 40);
+  const turned = kernelParamsOf(
+    job,
+    settings,
+    { ns: 1, t0: 0, dt: 1 },
+    {
+      ...grid,
+      azimuthDeg: 33,
+    },
+    time,
+    { first: 0, width: 1, count: 1 },
+  );
+  assert.equal(turned.spacingAzimuthDeg, 33, "the spacing turns with the grid");
 });

@@ -21,6 +21,7 @@ async function planOf(survey: Survey, output: string, options: Record<string, un
     output: `${survey.dir}/${output}`,
     velocity: survey.velocity,
     grid: survey.grid,
+    plain: true, // as the runs of tests/helpers/migrate_support.ts
     ...OPTIONS,
     ...options,
   });

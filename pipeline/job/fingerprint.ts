@@ -58,7 +58,8 @@ export function jobFingerprint(
     classes: [classes.first, classes.width, classes.count],
     velocity: job.velocity,
     params: { ...params, threads: 0 },
-    rho: job.rho,
+    // unset: chosen from the survey (fingerprinted above), or none in plain mode
+    rho: job.rho ?? (job.plain ? "none" : "survey"),
     headers: job.headers,
     ...(job.mute !== undefined ? { mute: [job.mute, job.muteTaper] } : {}),
   });

@@ -9,7 +9,6 @@
 import { z } from "zod";
 import { PstmError } from "../../core/errors.ts";
 import {
-  ANTIALIAS,
   type BackendName,
   BACKENDS,
   optionMessage,
@@ -44,16 +43,18 @@ const JobSchema = z.object({
   grid: z.string().optional(),
   /** Output time axis "T0,DT,NT" in seconds; default: the input's. */
   time: z.string().optional(),
-  /** Aperture radius in metres, or "none". */
-  aperture: z.union([z.number().positive(), z.literal("none")]).default("none"),
-  /** Maximum aperture angle in degrees (0: none). */
-  maxAngle: z.number().min(0).lt(90).default(0),
-  /** Tapered fraction of the aperture. */
-  taper: z.number().min(0).max(1).default(0),
-  /** Lumley-Claerbout-Bevc triangle antialiasing. */
-  aa: z.boolean().default(ANTIALIAS.default === "on"),
-  /** Rho filter. */
-  rho: choice(RHO),
+  /** The bare formula of DESIGN.md 3: the defaults below become none/off (keys given still apply). */
+  plain: z.boolean().default(false),
+  /** Aperture radius in metres, or "none"; default: from the survey (pipeline/job/defaults.ts). */
+  aperture: z.union([z.number().positive(), z.literal("none")]).optional(),
+  /** Maximum aperture angle in degrees (0: none); default 60 (plain: 0). */
+  maxAngle: z.number().min(0).lt(90).optional(),
+  /** Tapered fraction of the aperture; default 0.2 (plain: 0). */
+  taper: z.number().min(0).max(1).optional(),
+  /** Lumley-Claerbout-Bevc triangle antialiasing; default on (plain: off). */
+  aa: z.boolean().optional(),
+  /** Rho filter; default 2d on a 2-D line, 3d otherwise (plain: none). */
+  rho: z.enum(RHO.names, { error: (issue) => optionMessage(RHO, issue.input) }).optional(),
   /** Amplitude weights. */
   weights: choice(WEIGHTS),
   /** VTI anellipticity eta. */
@@ -70,8 +71,10 @@ const JobSchema = z.object({
   velocityExtrapolation: choice(VELOCITY_EXTRAPOLATION),
   /** Offset classes "FIRST:WIDTH:COUNT"; default: one class. */
   offsetClasses: z.string().optional(),
-  /** Trace spacing for antialiasing, m; default: the smaller bin spacing. */
+  /** Antialiasing trace spacing along the grid azimuth, m; default: measured from the survey. */
   traceSpacing: z.number().positive().optional(),
+  /** Antialiasing trace spacing across the grid azimuth, m; default: measured (or traceSpacing). */
+  traceSpacingY: z.number().positive().optional(),
   /** Backend. */
   backend: choice(BACKENDS),
   /** CPU threads (0: all). */
@@ -123,16 +126,18 @@ export interface JobConfig {
   grid?: string;
   /** Output time axis "T0,DT,NT" in seconds; default: the input's. */
   time?: string;
-  /** Aperture radius in metres, or "none". */
-  aperture: number | "none";
-  /** Maximum aperture angle in degrees (0: none). */
-  maxAngle: number;
-  /** Tapered fraction of the aperture. */
-  taper: number;
-  /** Lumley-Claerbout-Bevc triangle antialiasing. */
-  aa: boolean;
-  /** Rho filter. */
-  rho: RhoName;
+  /** The bare formula of DESIGN.md 3: the defaults below become none/off (keys given still apply). */
+  plain: boolean;
+  /** Aperture radius in metres, or "none"; default: from the survey (pipeline/job/defaults.ts). */
+  aperture?: number | "none";
+  /** Maximum aperture angle in degrees (0: none); default 60 (plain: 0). */
+  maxAngle?: number;
+  /** Tapered fraction of the aperture; default 0.2 (plain: 0). */
+  taper?: number;
+  /** Lumley-Claerbout-Bevc triangle antialiasing; default on (plain: off). */
+  aa?: boolean;
+  /** Rho filter; default 2d on a 2-D line, 3d otherwise (plain: none). */
+  rho?: RhoName;
   /** Amplitude weights. */
   weights: WeightsName;
   /** VTI anellipticity eta. */
@@ -149,8 +154,10 @@ export interface JobConfig {
   velocityExtrapolation: VelocityExtrapolation;
   /** Offset classes "FIRST:WIDTH:COUNT"; default: one class. */
   offsetClasses?: string;
-  /** Trace spacing for antialiasing, m; default: the smaller bin spacing. */
+  /** Antialiasing trace spacing along the grid azimuth, m; default: measured from the survey. */
   traceSpacing?: number;
+  /** Antialiasing trace spacing across the grid azimuth, m; default: measured (or traceSpacing). */
+  traceSpacingY?: number;
   /** Backend. */
   backend: BackendName;
   /** CPU threads (0: all). */
@@ -204,7 +211,7 @@ void _jobConfigMatchesSchema;
  * import assert from "node:assert";
  * import { parseJobConfig } from "./job_config.ts";
  * const job = parseJobConfig({ input: "in.sgy", output: "out.sgy", velocity: "2000" });
- * assert(job.backend === "auto" && job.aperture === "none");
+ * assert(job.backend === "auto" && job.plain === false && job.aperture === undefined);
  * ```
  */
 export function parseJobConfig(value: unknown, source = "job"): JobConfig {

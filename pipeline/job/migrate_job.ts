@@ -137,7 +137,10 @@ export async function runMigration(
       grid,
       time,
       classes,
+      settings: setup.settings,
     };
+    // people see the settings in the summary; a JSON log has them before the work starts
+    if (progress.mode === "json") progress.event("settings", { ...setup.settings });
     const planFigures = { tileNx: planned.shape.tileNx, tileNy: planned.shape.tileNy };
     if (await alreadyComplete(files, job.resume, planned.previous)) {
       progress.event("complete", { output: job.output }, `${job.output} is already complete`);

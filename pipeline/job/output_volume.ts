@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { MigrationSettings } from "./defaults.ts";
 import type { OutputFiles, ShardSpec } from "../output/output_files.ts";
 import type { GridSpec, TimeAxis } from "../plan/grid.ts";
 import type { OffsetClasses } from "../plan/offset_classes.ts";
@@ -25,7 +26,7 @@ import type { JobSetup } from "./setup.ts";
  */
 export function createOutputVolume(
   job: JobConfig,
-  setup: Pick<JobSetup, "grid" | "time" | "classes">,
+  setup: Pick<JobSetup, "grid" | "time" | "classes" | "settings">,
   files: Pick<OutputFiles, "partial">,
   shard: ShardSpec | undefined,
 ): Promise<SegyWriter> {
@@ -35,7 +36,7 @@ export function createOutputVolume(
     ns: time.ntau,
     dt: time.dtau,
     t0: time.tau0,
-    textHeader: describeJob(job, grid, time, classes),
+    textHeader: describeJob(job, grid, time, classes, setup.settings),
     sampleFormat: job.format,
     sortingCode: 2, // CDP ensembles: the classes of one bin follow each other
     ensembleFold: classes.count,
@@ -50,6 +51,7 @@ export function createOutputVolume(
  * @param grid the output grid
  * @param time the output time axis
  * @param classes offset classes
+ * @param settings the resolved migration settings (default: the job's keys as given)
  * @returns lines joined by "\n"
  * @example
  * ```ts
@@ -68,7 +70,9 @@ export function describeJob(
   grid: GridSpec,
   time: TimeAxis,
   classes: OffsetClasses,
+  settings?: MigrationSettings,
 ): string {
+  const s = settings;
   const lines = [
     "pstm Kirchhoff prestack time migration",
     `input ${job.input}`,
@@ -77,8 +81,13 @@ export function describeJob(
     `azimuth ${grid.azimuthDeg} deg; inline = iy, crossline = ix`,
     `time tau0 ${time.tau0} s dt ${time.dtau} s nt ${time.ntau}`,
     `offset classes first ${classes.first} width ${classes.width} count ${classes.count}`,
-    `aperture ${job.aperture} max-angle ${job.maxAngle} taper ${job.taper}`,
-    `aa ${job.aa ? "on" : "off"} rho ${job.rho} weights ${job.weights} eta ${job.eta}`,
+    s
+      ? `${s.mode} mode; aperture ${s.aperture || "none"} max-angle ${s.maxAngle} taper ${s.taper}`
+      : `aperture ${job.aperture} max-angle ${job.maxAngle} taper ${job.taper}`,
+    s
+      ? `aa ${s.aa ? `on spacing ${s.traceSpacing},${s.traceSpacingY}` : "off"} rho ${s.rho} ` +
+        `weights ${job.weights} eta ${job.eta}`
+      : `aa ${job.aa ? "on" : "off"} rho ${job.rho} weights ${job.weights} eta ${job.eta}`,
     `stretch-mute ${job.stretchMute} percent; samples ${
       job.format === "ibm" ? "IBM" : "IEEE"
     } float`,

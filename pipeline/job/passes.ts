@@ -278,8 +278,8 @@ export async function runPasses(ctx: PassContext): Promise<PassCounts> {
   const preprocessor = new TracePreprocessor({
     ns: info.ns,
     dt: info.dt,
-    rho: ctx.job.rho,
-    antialias: ctx.job.aa,
+    rho: ctx.setup.settings.rho,
+    antialias: ctx.setup.settings.aa,
   });
   const state: PassState = {
     counts: { tracesRead: 0, nonFiniteZeroed: 0 },

@@ -42,6 +42,8 @@ import { openVelocity, type VelocityModel } from "../velocity/velocity.ts";
 import { headerLocator } from "../velocity/velocity_header_key.ts";
 import { parseMute, TopMute } from "../dsp/mute.ts";
 import type { JobConfig } from "./job_config.ts";
+import { type MigrationSettings, resolveSettings } from "./defaults.ts";
+import { SpacingMeter, type SurveySpacing } from "../plan/trace_spacing.ts";
 
 /** Traces per header read of the scan. */
 const HEADER_BATCH = 16384;
@@ -78,6 +80,10 @@ export interface JobSetup {
   classes: OffsetClasses;
   /** The velocity model on the grid. */
   velocity: VelocityModel;
+  /** The survey's trace spacing along the grid's axes and its dimensionality. */
+  spacing: SurveySpacing;
+  /** The migration settings: given, or chosen from the survey (pipeline/job/defaults.ts). */
+  settings: MigrationSettings;
   /** Kernel parameters shared by every tile (npoints 0: set per tile). */
   params: KernelParams;
   /** The largest midpoint distance at which a trace contributes, m (Infinity: all). */
@@ -203,7 +209,7 @@ async function spoolStdin(path: string, source: ReadableStream<Uint8Array>): Pro
  * @param indexPath where the index is written
  * @param input what identifies the input (kept in the index)
  * @param checks the survey's plausibility checks, fed every batch and run on the whole
- * @returns the open index, and the suggested grid when asked for
+ * @returns the open index, and the suggested grid and how it was found when asked for
  * @example
  * ```ts
  * import assert from "node:assert";
@@ -227,7 +233,7 @@ export async function readGeometry(
   indexPath: string,
   input: IndexedInput,
   checks?: SurveyChecks,
-): Promise<{ geometry: GeometryIndex; grid?: GridSpec }> {
+): Promise<{ geometry: GeometryIndex; grid?: GridSpec; method?: string }> {
   const n = file.info.traceCount;
   async function* headers(): AsyncGenerator<TraceBatch> {
     for (let first = 0; first < n; first += HEADER_BATCH) {
@@ -261,8 +267,8 @@ export async function readGeometry(
   }
   if (!geometry) throw new Error("readGeometry: the scan ended before the index was written");
   if (!scanned) return { geometry };
-  const { method: _method, ...grid } = scanned.grid;
-  return { geometry, grid };
+  const { method, ...grid } = scanned.grid;
+  return { geometry, grid, method };
 }
 
 /**
@@ -323,8 +329,9 @@ export function timeAxisOf(
  * The kernel parameters every tile shares (`npoints` is set per tile).
  *
  * @param job the job's migration options
+ * @param settings aperture, angle, taper, antialiasing and its spacing, as resolved
  * @param info the input's samples per trace, first time and interval
- * @param grid the output grid (the antialiasing trace spacing defaults to its smaller spacing)
+ * @param grid the output grid (its azimuth orients the antialiasing spacing)
  * @param time the output time axis
  * @param classes offset classes
  * @returns the parameters
@@ -333,16 +340,22 @@ export function timeAxisOf(
  * import assert from "node:assert";
  * import { parseJobConfig } from "./job_config.ts";
  * import { kernelParamsOf } from "./setup.ts";
- * const job = parseJobConfig({ input: "a", output: "b", velocity: "2000", aperture: 500 });
- * const grid = { x0: 0, y0: 0, dx: 25, dy: 12.5, nx: 4, ny: 4, azimuthDeg: 0 };
- * const p = kernelParamsOf(job, { ns: 100, t0: 0, dt: 0.004 }, grid,
+ * const job = parseJobConfig({ input: "a", output: "b", velocity: "2000" });
+ * const grid = { x0: 0, y0: 0, dx: 25, dy: 12.5, nx: 4, ny: 4, azimuthDeg: 30 };
+ * const settings = { aperture: 500, maxAngle: 60, taper: 0.2, aa: true, traceSpacing: 25,
+ *   traceSpacingY: 100 };
+ * const p = kernelParamsOf(job, settings, { ns: 100, t0: 0, dt: 0.004 }, grid,
  *   { tau0: 0, dtau: 0.004, ntau: 100 }, { first: 0, width: 1e9, count: 1 });
  * assert.equal(p.aperture, 500);
- * assert.equal(p.traceSpacing, 12.5);
+ * assert.deepEqual([p.traceSpacing, p.traceSpacingY, p.spacingAzimuthDeg], [25, 100, 30]);
  * ```
  */
 export function kernelParamsOf(
   job: JobConfig,
+  settings: Pick<
+    MigrationSettings,
+    "aperture" | "maxAngle" | "taper" | "aa" | "traceSpacing" | "traceSpacingY"
+  >,
   info: Pick<SegyInfo, "ns" | "t0" | "dt">,
   grid: GridSpec,
   time: TimeAxis,
@@ -357,11 +370,13 @@ export function kernelParamsOf(
     tau0: time.tau0,
     dtau: time.dtau,
     nclass: classes.count,
-    aperture: job.aperture === "none" ? 0 : job.aperture,
-    maxAngle: job.maxAngle,
-    taper: job.taper,
-    antialias: job.aa,
-    traceSpacing: job.traceSpacing ?? Math.min(grid.dx, grid.dy),
+    aperture: settings.aperture,
+    maxAngle: settings.maxAngle,
+    taper: settings.taper,
+    antialias: settings.aa,
+    traceSpacing: settings.traceSpacing,
+    traceSpacingY: settings.traceSpacingY,
+    spacingAzimuthDeg: grid.azimuthDeg,
     weights: job.weights,
     eta: job.eta,
     stretchMute: job.stretchMute / 100,
@@ -438,6 +453,7 @@ export async function setupJob(
     : new TopMute({ source: parseMute(job.mute), taper: job.muteTaper });
   let geometry: JobGeometry;
   let suggested: GridSpec | undefined;
+  let method: string | undefined;
   if (planFile) {
     suggested = planFile.grid;
     geometry = {
@@ -456,6 +472,7 @@ export async function setupJob(
       checks,
     );
     suggested = scanned.grid;
+    method = scanned.method;
     const index = scanned.geometry;
     let released = false;
     geometry = {
@@ -482,7 +499,23 @@ export async function setupJob(
       extrapolate: job.velocityExtrapolation === "constant",
       locate: headerLocator(input.file, job.velocity),
     });
-    const params = kernelParamsOf(job, info, grid, time, classes);
+    // measured from the midpoints, or as the plan file recorded it
+    const spacing = geometry.source
+      ? measureSpacing(geometry.source, grid)
+      : planFile?.spacing ?? binSpacing(grid);
+    const gridFrom = job.grid
+      ? "--grid"
+      : planFile
+      ? "from the plan file"
+      : `suggested by the scan from its ${method}`;
+    const settings = resolveSettings(job, {
+      grid,
+      gridFrom,
+      spacing,
+      tmax: time.tau0 + (time.ntau - 1) * time.dtau,
+      vmax: velocity.max,
+    });
+    const params = kernelParamsOf(job, settings, info, grid, time, classes);
     const reach = apertureReach(params, time, velocity.max);
     return {
       input,
@@ -493,6 +526,8 @@ export async function setupJob(
       time,
       classes,
       velocity,
+      spacing,
+      settings,
       params,
       reach,
       ...(mute ? { mute } : {}),
@@ -501,4 +536,33 @@ export async function setupJob(
     await geometry.release();
     throw error;
   }
+}
+
+/**
+ * The survey's trace spacing along the grid's axes, measured from the trace midpoints.
+ *
+ * @param source the trace geometry, read band by band
+ * @param grid the output grid
+ * @returns the spacing and the survey's dimensionality
+ */
+export function measureSpacing(source: GeometrySource, grid: GridSpec): SurveySpacing {
+  const meter = new SpacingMeter(grid);
+  for (const band of source.bands()) {
+    for (let k = 0; k < band.count; k++) meter.add(band.mx[k], band.my[k]);
+  }
+  return meter.result();
+}
+
+/** The bin size as spacing, when no midpoints are at hand (an old plan file). */
+function binSpacing(grid: GridSpec): SurveySpacing {
+  const line = grid.nx === 1 || grid.ny === 1;
+  const along = line && grid.nx === 1 ? grid.dy : grid.dx;
+  return {
+    dimensions: line ? 2 : 3,
+    along,
+    across: line ? along : grid.dy,
+    extentAlong: (grid.nx - 1) * grid.dx,
+    extentAcross: (grid.ny - 1) * grid.dy,
+    how: "the bin size (no midpoints at hand)",
+  };
 }

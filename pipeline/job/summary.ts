@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { MigrationSettings } from "./defaults.ts";
 import type { BackendStats } from "../../backends/backend.ts";
 import type { TraveltimeTableReport } from "../../backends/traveltime_table.ts";
 import type { GridSpec, TimeAxis } from "../plan/grid.ts";
@@ -61,6 +62,8 @@ export interface MigrationSummary {
   plan: { tileNx: number; tileNy: number; budget: number };
   /** Whether the traveltime table was used, and the calibration (absent for resumed jobs). */
   traveltimeTable?: TraveltimeTableReport;
+  /** The settings the job ran with (defaults chosen from the survey) and why. */
+  settings?: MigrationSettings;
 }
 
 /** What the summary is built from. */
@@ -95,6 +98,8 @@ export interface SummaryInput {
   plan: { tileNx: number; tileNy: number; budget: number };
   /** The traveltime table's report. */
   traveltimeTable?: TraveltimeTableReport;
+  /** The resolved migration settings. */
+  settings?: MigrationSettings;
 }
 
 /**
@@ -143,5 +148,6 @@ export function buildSummary(s: SummaryInput): MigrationSummary {
     classes: s.classes,
     plan: s.plan,
     ...(s.traveltimeTable ? { traveltimeTable: s.traveltimeTable } : {}),
+    ...(s.settings ? { settings: s.settings } : {}),
   };
 }

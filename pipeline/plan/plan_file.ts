@@ -13,6 +13,7 @@
  * @module
  */
 
+import type { SurveySpacing } from "./trace_spacing.ts";
 import { PstmError } from "../../core/errors.ts";
 import {
   checksum32,
@@ -37,6 +38,8 @@ export interface PlanContents {
   statistics: IndexStatistics;
   /** Trace midpoints inside the output grid. */
   midpointsInside: number;
+  /** The survey's trace spacing on the grid (full-mode antialiasing); absent in old plans. */
+  spacing?: SurveySpacing;
   /** The tile shape. */
   shape: TileShape;
   /** Every tile of the grid, with its trace range. */

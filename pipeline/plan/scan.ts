@@ -6,6 +6,7 @@
  */
 
 import type { GridSpec } from "./grid.ts";
+import { SpacingMeter, type SurveySpacing } from "./trace_spacing.ts";
 import { formatOffsetClasses, type OffsetClasses, suggestOffsetClasses } from "./offset_classes.ts";
 import type { SegyFile } from "../segy/segy_file.ts";
 import type { SegyInfo } from "../segy/segy_info.ts";
@@ -96,6 +97,11 @@ export interface ScanSummary {
   fold: { min: number; mean: number; max: number; liveBins: number; totalBins: number };
   /** Suggested output grid. */
   grid: SuggestedGrid;
+  /**
+   * The survey's trace spacing along the suggested grid's axes (the antialiasing spacing
+   * `pstm migrate` uses by default) and whether it is a 2-D line.
+   */
+  traceSpacing: SurveySpacing;
   /** Reader and scan warnings. */
   warnings: string[];
   /** Traces per bin, `[iy * nx + ix]`, when asked for with `keepFoldMap`. */
@@ -318,6 +324,9 @@ function summarise(info: SegyInfo, acc: Accumulator, options: ScanOptions): Scan
     grid = gridFromMidpoints(acc.count, mx, my, options.spacing);
   }
   const foldCounts = foldOf(grid, acc.count, mx, my, options.maxBins ?? 50_000_000, warnings);
+  const meter = new SpacingMeter(grid);
+  for (let i = 0; i < acc.count; i++) meter.add(mx[i], my[i]);
+  const traceSpacing = meter.result();
   const fold = foldStatistics(foldCounts, grid.nx * grid.ny);
   const centres = counts.map((_, k) => omin + (k + 0.5) * width);
   const meanFold = fold.mean > 0 ? fold.mean : acc.count / Math.max(1, grid.nx * grid.ny);
@@ -351,6 +360,7 @@ function summarise(info: SegyInfo, acc: Accumulator, options: ScanOptions): Scan
     fold,
     ...(options.keepFoldMap && foldCounts ? { foldCounts } : {}),
     grid,
+    traceSpacing,
     warnings,
   };
   if (acc.il.get().max !== 0 || acc.il.get().min !== 0) summary.inline = acc.il.get();
@@ -512,6 +522,9 @@ function gridFromMidpoints(
   let dy = spacing?.dy ?? limit(typicalGap(pv, vmax - vmin), vmax - vmin);
   if (!(dx > 0)) dx = dy > 0 ? dy : 1;
   if (!(dy > 0)) dy = dx;
+  // a 2-D line has no spacing across it: one row of bins as wide as they are long
+  if (Math.round((vmax - vmin) / dy) === 0 && !spacing?.dy) dy = dx;
+  else if (Math.round((umax - umin) / dx) === 0 && !spacing?.dx) dx = dy;
   let azimuthDeg = theta * 180 / Math.PI;
   if (azimuthDeg < 0) azimuthDeg += 360;
   return {
@@ -631,6 +644,10 @@ export function formatScanSummary(s: ScanSummary): string {
         `${g.inlineStep} per iy, ${g.crosslineStep} per ix`,
     );
   }
+  const ts = s.traceSpacing;
+  lines.push(
+    `spacing     ${f(ts.along)} m along the grid azimuth, ${f(ts.across)} m across: ${ts.how}`,
+  );
   lines.push(
     `fold        min ${s.fold.min}, mean ${f(s.fold.mean)}, max ${s.fold.max} over ` +
       `${s.fold.liveBins} live of ${s.fold.totalBins} bins`,

@@ -77,6 +77,8 @@ export async function migrate(
     velocity: survey.velocity,
     grid: survey.grid,
     backend: "cpu",
+    // the tests name every feature they turn on (plain mode: everything else off)
+    plain: true,
     ...options,
   });
   const summary = await runMigration(job, new Progress("quiet"), hooks);
