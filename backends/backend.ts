@@ -82,6 +82,13 @@ export interface KernelBatch {
   geometry: Float32Array;
   /** `[count]` offset class of each trace; out of range means skipped. */
   traceClass: Int32Array;
+  /**
+   * Optional: the traces of this batch to sum, as strictly ascending indices
+   * in `[0, count)`; the others are skipped like a trace of an out-of-range
+   * class. Absent: every trace. One batch can so go to several tiles, each
+   * with its own selection, without copying samples (`selectedClasses`).
+   */
+  traceIndex?: Int32Array;
 }
 
 /** An output tile being accumulated by a backend. */

@@ -197,6 +197,29 @@ export function validateBatch(p: KernelParams, batch: KernelBatch): void {
   checkArray("batch.traces", batch.traces, n * p.ns, Float32Array);
   checkArray("batch.geometry", batch.geometry, 4 * n, Float32Array);
   checkArray("batch.traceClass", batch.traceClass, n, Int32Array);
+  if (batch.traceIndex !== undefined) {
+    const index = batch.traceIndex;
+    if (!(index instanceof Int32Array)) {
+      throw new PstmError(`must be an Int32Array: got ${describe(index)}`, {
+        field: "batch.traceIndex",
+      });
+    }
+    if (index.length > n) {
+      throw new PstmError(`must hold at most count = ${n} indices: got ${index.length}`, {
+        field: "batch.traceIndex",
+      });
+    }
+    for (let i = 0; i < index.length; i++) {
+      const low = i === 0 ? 0 : index[i - 1] + 1;
+      if (!(index[i] >= low && index[i] < n)) {
+        throw new PstmError(
+          `must be a trace of the batch after the previous index (in [${low}, ${n})): ` +
+            `got ${index[i]}`,
+          { field: `batch.traceIndex[${i}]` },
+        );
+      }
+    }
+  }
   const g = batch.geometry;
   for (let i = 0; i < g.length; i++) {
     if (!Number.isFinite(g[i])) {
@@ -230,4 +253,29 @@ function need(field: string, value: unknown, ok: boolean, expected: string): voi
   if (!ok) {
     throw new PstmError(`must be ${expected}: got ${String(value)}`, { field: `params.${field}` });
   }
+}
+
+/**
+ * The class of each trace of a batch as the kernels sum it: `traceClass`
+ * itself without a `traceIndex`, otherwise a copy in which every trace not
+ * in the index has class -1 (skipped). Backends whose kernels take no index
+ * call it after `validateBatch`; the samples are never copied.
+ *
+ * @param batch a validated batch
+ * @returns `[count]` classes, -1 for traces not selected
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { selectedClasses } from "./validate_tile.ts";
+ * const batch = { count: 3, traces: new Float32Array(3), geometry: new Float32Array(12),
+ *   traceClass: new Int32Array([0, 1, 0]), traceIndex: new Int32Array([1, 2]) };
+ * assert.deepEqual([...selectedClasses(batch)], [-1, 1, 0]);
+ * ```
+ */
+export function selectedClasses(batch: KernelBatch): Int32Array {
+  const index = batch.traceIndex;
+  if (index === undefined) return batch.traceClass;
+  const classes = new Int32Array(batch.count).fill(-1);
+  for (let i = 0; i < index.length; i++) classes[index[i]] = batch.traceClass[index[i]];
+  return classes;
 }

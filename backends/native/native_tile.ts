@@ -12,6 +12,7 @@
 
 import type { BackendTile, KernelBatch, KernelParams } from "../backend.ts";
 import { checkBatch } from "./native_buffers.ts";
+import { selectedClasses } from "../validate_tile.ts";
 import { TileLifecycle } from "../tile_lifecycle.ts";
 import { check } from "../../ffi/status.ts";
 import type { PstmLibrary } from "../../ffi/symbols.ts";
@@ -110,14 +111,16 @@ export class NativeTile implements BackendTile {
     } catch (error) {
       return Promise.reject(error);
     }
-    if (batch.count === 0) return this.#life.idle();
+    if (batch.count === 0 || batch.traceIndex?.length === 0) return this.#life.idle();
+    // the library takes no index: traces outside it get class -1 (the samples are not copied)
+    const classes = selectedClasses(batch);
     return this.#life.call("accumulate", async () => {
       const status = await this.#owner.lib.symbols.pstm_tile_accumulate(
         this.#handle,
         batch.count,
         batch.traces as Float32Array<ArrayBuffer>,
         batch.geometry as Float32Array<ArrayBuffer>,
-        batch.traceClass as Int32Array<ArrayBuffer>,
+        classes as Int32Array<ArrayBuffer>,
       );
       check(this.#owner.lib, status, "pstm_tile_accumulate");
     });

@@ -15,7 +15,7 @@ import type {
 } from "../backend.ts";
 import { referenceAccumulate } from "./reference_kernel.ts";
 import { TileLifecycle } from "../tile_lifecycle.ts";
-import { validateBatch, validateTileInputs } from "../validate_tile.ts";
+import { selectedClasses, validateBatch, validateTileInputs } from "../validate_tile.ts";
 
 /**
  * A Backend that runs `referenceAccumulate` on the main thread.
@@ -103,7 +103,7 @@ class ReferenceTile implements BackendTile {
         batch.count,
         batch.traces,
         batch.geometry,
-        batch.traceClass,
+        selectedClasses(batch),
         this.#image!,
       );
       this.#stats.kernelSeconds += (performance.now() - start) / 1000;

@@ -11,7 +11,7 @@ import type { BackendTile, KernelBatch, KernelParams, TileInputs } from "../back
 import { EXIT_RUNTIME, PstmError } from "../../core/errors.ts";
 import { ANTIALIAS, optionCode, WEIGHTS } from "../../core/options.ts";
 import { TileLifecycle } from "../tile_lifecycle.ts";
-import { validateBatch, validateTileInputs } from "../validate_tile.ts";
+import { selectedClasses, validateBatch, validateTileInputs } from "../validate_tile.ts";
 import { groupByClass } from "./webgpu_batch.ts";
 import type { WebGpuContext } from "./webgpu_context.ts";
 import { type PointChunk, splitTile, type TileSplit } from "./work_split.ts";
@@ -109,7 +109,8 @@ export class WebGpuTile implements BackendTile {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#life.call("accumulate", () => this.#accumulate(batch));
+    const selected = batch.traceIndex ? { ...batch, traceClass: selectedClasses(batch) } : batch;
+    return this.#life.call("accumulate", () => this.#accumulate(selected));
   }
 
   async #accumulate(batch: KernelBatch): Promise<void> {

@@ -138,10 +138,10 @@ export class MigrateTileStream extends TransformStream<BinnedBatch, FinishedTile
           const traces = batch.samples;
           const start = performance.now();
           for (const entry of open) {
-            const sub = selectTraces(binned, traces, entry, first);
-            if (sub.count === 0) continue;
-            entry.traces += sub.count;
-            await entry.tile.accumulate(sub);
+            const selected = selectTraces(binned, traces, entry, first);
+            if (selected === undefined) continue;
+            entry.traces += selected.traceIndex?.length ?? selected.count;
+            await entry.tile.accumulate(selected);
           }
           times.kernel += (performance.now() - start) / 1000;
         }
@@ -166,16 +166,21 @@ export class MigrateTileStream extends TransformStream<BinnedBatch, FinishedTile
   }
 }
 
-/** The traces of a batch that reach a tile, as a compact kernel batch. */
+/**
+ * The traces of a batch that reach a tile: the whole batch when all do,
+ * otherwise the same arrays with a `traceIndex` of those that do (no samples
+ * are copied), or undefined when none does.
+ */
 function selectTraces(
   binned: BinnedBatch,
   traces: Float32Array,
   entry: OpenTile,
   firstTrace: number,
-): KernelBatch {
+): KernelBatch | undefined {
   const { footprint, geometry, traceClass } = binned;
-  const n = binned.batch.count, ns = binned.batch.ns;
-  const keep: number[] = [];
+  const n = binned.batch.count;
+  const keep = new Int32Array(n);
+  let kept = 0;
   for (let k = 0; k < n; k++) {
     const index = firstTrace + k;
     if (index < entry.start || index > entry.info.lastTrace) continue;
@@ -183,19 +188,10 @@ function selectTraces(
     if (footprint[f] < 0) continue;
     if (entry.tx < footprint[f] || entry.tx > footprint[f + 1]) continue;
     if (entry.ty < footprint[f + 2] || entry.ty > footprint[f + 3]) continue;
-    keep.push(k);
+    keep[kept++] = k;
   }
-  if (keep.length === n) return { count: n, traces, geometry, traceClass };
-  const out: KernelBatch = {
-    count: keep.length,
-    traces: new Float32Array(keep.length * ns),
-    geometry: new Float32Array(keep.length * 4),
-    traceClass: new Int32Array(keep.length),
-  };
-  keep.forEach((k, j) => {
-    out.traces.set(traces.subarray(k * ns, (k + 1) * ns), j * ns);
-    out.geometry.set(geometry.subarray(4 * k, 4 * k + 4), 4 * j);
-    out.traceClass[j] = traceClass[k];
-  });
-  return out;
+  if (kept === 0) return undefined;
+  const batch: KernelBatch = { count: n, traces, geometry, traceClass };
+  if (kept < n) batch.traceIndex = keep.subarray(0, kept);
+  return batch;
 }
