@@ -215,6 +215,8 @@ constexpr auto kKernels = make_table(std::make_index_sequence<128>{});
 TileConsts make_consts(const pstm_params& p) {
   TileConsts c{};
   c.ntau = p.ntau;
+  c.tau0 = p.tau0;
+  c.dtau = p.dtau;
   c.t0 = p.t0;
   c.inv_dt = static_cast<float>(1.0 / p.dt);
   c.last = static_cast<float>(p.ns - 1);
@@ -247,7 +249,8 @@ bool make_pair(const TileConsts& c, const Column& col, double px, double py, dou
                double sy, double gx, double gy, const float* trace, Pair* pair) {
   // horizontal distances: image point to source, to receiver, to midpoint
   const double dxs = px - sx, dys = py - sy, dxr = px - gx, dyr = py - gy;
-  const double dm = std::hypot(px - 0.5 * (sx + gx), py - 0.5 * (sy + gy));
+  const double dmx = px - 0.5 * (sx + gx), dmy = py - 0.5 * (sy + gy);
+  const double dm = std::sqrt(dmx * dmx + dmy * dmy);  // (hypot is several times slower)
   // radius aperture: a hard disc around the midpoint
   if (c.aperture > 0.f && dm > c.aperture) return false;
   Pair& pr = *pair;
@@ -268,21 +271,18 @@ bool make_pair(const TileConsts& c, const Column& col, double px, double py, dou
     pr.it0 = int32_t(std::lower_bound(col.reach_max, col.reach_max + pr.it1, pr.dm) -
                      col.reach_max);
   }
-  // time: t >= t_lb(h) = sqrt(h^2 + ds2 / vmax'^2) + sqrt(h^2 + dr2 / vmax'^2),
-  // increasing with h; drop the deep indices whose t_lb is past the trace end
+  // time: t >= t_lb(h) = sqrt(h^2 + a) + sqrt(h^2 + b), a = ds2 / vmax'^2,
+  // b = dr2 / vmax'^2, increasing with h; drop the deep indices whose t_lb is
+  // past the trace end (with slack): t_lb(h) = T at h^2 = T^2/4 - (a + b)/2 +
+  // (a - b)^2 / (4 T^2), the inverse of the double square root. Keeping an
+  // index or two too many is harmless: the kernel tests every sample.
   const double slack = 1e-5 * (std::fabs(c.t0) + 1.0 / c.inv_dt);
-  auto past_end = [&](int32_t it) {
-    const double h = col.h[it];
-    const double t_lb = std::sqrt(h * h + pr.ds2 * double(col.inv_vmax2)) +
-                        std::sqrt(h * h + pr.dr2 * double(col.inv_vmax2));
-    return t_lb * (1.0 - 1e-5) - slack > c.t_end;
-  };
-  int32_t lo = pr.it0, hi = pr.it1;  // first index past the end lies in [lo, hi]
-  while (lo < hi) {
-    const int32_t mid = lo + (hi - lo) / 2;
-    if (past_end(mid)) hi = mid; else lo = mid + 1;
-  }
-  pr.it1 = lo;
+  const double T = (c.t_end + slack) / (1.0 - 1e-5);
+  const double a = pr.ds2 * double(col.inv_vmax2), b = pr.dr2 * double(col.inv_vmax2);
+  if (!(T > std::sqrt(a) + std::sqrt(b))) return false;  // even h = 0 is past the end
+  const double h2 = 0.25 * T * T - 0.5 * (a + b) + (a - b) * (a - b) / (4.0 * T * T);
+  const double last = std::floor((2.0 * std::sqrt(std::max(h2, 0.0)) - c.tau0) / c.dtau) + 2.0;
+  pr.it1 = int32_t(std::clamp(last, double(pr.it0), double(pr.it1)));
   // stretch mute: skip the leading samples the kernel would leave out (same float test)
   if (c.stretch_k4 > 0.f) {
     while (pr.it0 < pr.it1 &&

@@ -17,6 +17,7 @@ namespace pstm::cpu {
 /** Constants of a tile, derived once from pstm_params. */
 struct TileConsts {
   int32_t ntau;         // output samples per column
+  double tau0, dtau;    // first output time and output sample interval, s
   float t0;             // time of input sample 0, s
   float inv_dt;         // 1 / dt, 1/s
   float last;           // ns - 1: the last valid fractional sample index

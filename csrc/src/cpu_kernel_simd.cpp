@@ -101,6 +101,19 @@ HWY_INLINE VF sqrt_and_inverse(DF d, VF x, VF* inverse) {
   }
 }
 
+/** 1 / x for x > 0: the hardware estimate and one Newton step (targets without one divide). */
+HWY_INLINE VF reciprocal(DF d, VF x) {
+  if constexpr (!kEstimate) {
+    return hn::Div(hn::Set(d, 1.f), x);
+  } else {
+    VF r = hn::ApproximateReciprocal(x);
+#if HWY_TARGET == HWY_NEON
+    r = hn::Mul(r, hn::NegMulAdd(x, r, hn::Set(d, 2.f)));  // 8 -> 16 bits
+#endif
+    return hn::Mul(r, hn::NegMulAdd(x, r, hn::Set(d, 2.f)));
+  }
+}
+
 /** x clamped to [0, last]; NaN gives 0. */
 HWY_INLINE VF clamp_index(DF d, VF x, VF last) {
   return hn::Min(hn::IfThenElseZero(hn::Gt(x, hn::Zero(d)), x), last);
@@ -121,8 +134,10 @@ HWY_INLINE VF lerp_at(DF d, const float* HWY_RESTRICT trace, int32_t ns, VF uc, 
   if constexpr (kWindow) {
     const int32_t n = int32_t(hn::Lanes(d));
     if (ns >= 2 * n) {
-      // window from two samples before the first lane (v(tau) may dip a little)
-      int32_t start = hn::GetLane(i) - 2;
+      // window from two samples before the first or the last lane, whichever
+      // is lower (the times fall with tau where v(tau) rises fast at far offsets)
+      const int32_t first = hn::GetLane(i), end = hn::ExtractLane(i, size_t(n - 1));
+      int32_t start = (first < end ? first : end) - 2;
       start = start < 0 ? 0 : start;
       start = start > ns - 2 * n ? ns - 2 * n : start;
       const VI idx = hn::Sub(i, hn::Set(di, start));
@@ -234,8 +249,9 @@ ColumnCounts column_kernel(const TileConsts& c, const Column& col, const Pair& p
       s_pos = hn::Gt(ts, hn::Zero(d));
       r_pos = hn::Gt(tr, hn::Zero(d));
       if (AA || weights) {
-        inv_ts = hn::IfThenElseZero(s_pos, hn::Div(hn::Set(d, 1.f), ts));
-        inv_tr = hn::IfThenElseZero(r_pos, hn::Div(hn::Set(d, 1.f), tr));
+        const VF one = hn::Set(d, 1.f);
+        inv_ts = hn::IfThenElseZero(s_pos, reciprocal(d, hn::IfThenElse(s_pos, ts, one)));
+        inv_tr = hn::IfThenElseZero(r_pos, reciprocal(d, hn::IfThenElse(r_pos, tr, one)));
       }
     } else {
       const VF a_s = hn::Mul(ds2, inv_v2), a_r = hn::Mul(dr2, inv_v2);
@@ -281,13 +297,14 @@ ColumnCounts column_kernel(const TileConsts& c, const Column& col, const Pair& p
       const VF along = hn::MulAdd(hn::Set(d, c.aa_ux), dip_x, hn::Mul(hn::Set(d, c.aa_uy), dip_y));
       const VF across =
           hn::MulAdd(hn::Set(d, c.aa_vx), dip_x, hn::Mul(hn::Set(d, c.aa_vy), dip_y));
-      VF width = hn::Sqrt(hn::MulAdd(along, along, hn::Mul(across, across)));
-      width = hn::Max(width, hn::Set(d, 1.f));
+      // half-width in samples, at least 1: width^2 = max(along^2 + across^2, 1)
+      const VF width2 = hn::Max(hn::MulAdd(along, along, hn::Mul(across, across)), hn::Set(d, 1.f));
+      const VF width = sqrt_and_inverse<false>(d, width2, nullptr);
       const VF centre = lerp_at(d, trace, ns, uc, valid, &counts);
       const VF before = lerp_at(d, trace, ns, clamp_index(d, hn::Sub(u, width), last), valid, &counts);
       const VF after = lerp_at(d, trace, ns, clamp_index(d, hn::Add(u, width), last), valid, &counts);
-      value = hn::Div(hn::Sub(hn::Sub(hn::Add(centre, centre), before), after),
-                      hn::Mul(width, width));
+      value = hn::Mul(hn::Sub(hn::Sub(hn::Add(centre, centre), before), after),
+                      reciprocal(d, width2));
     } else {
       value = lerp_at(d, trace, ns, uc, valid, &counts);
     }
@@ -303,7 +320,8 @@ ColumnCounts column_kernel(const TileConsts& c, const Column& col, const Pair& p
       VF w = hn::Mul(hn::Set(d, 0.5f), hn::Add(cs, cr));
       if (spreading) {
         const MF any = hn::Or(s_pos, r_pos);
-        w = hn::Mul(w, hn::IfThenElse(any, hn::Div(hn::Add(h, h), t), one));
+        const VF t_safe = hn::IfThenElse(any, t, one);
+        w = hn::Mul(w, hn::IfThenElse(any, hn::Mul(hn::Add(h, h), reciprocal(d, t_safe)), one));
       }
       value = hn::Mul(value, w);
     }
