@@ -116,6 +116,12 @@ export const migrateCommand: Command = {
         value: "FIRST:WIDTH:COUNT",
         description: "offset classes (common-image gathers)",
       },
+      "azimuth-sectors": {
+        type: "string",
+        value: "N|E0,...,EN",
+        description: "split each offset class into source-receiver azimuth sectors: N equal " +
+          "over 0-180 degrees from north, or explicit edges (default: none)",
+      },
       backend: choiceFlag(BACKENDS),
       threads: { type: "string", value: "N", description: "CPU threads (0: all)" },
       memory: { type: "string", value: "SIZE", description: "memory budget, e.g. 512MiB" },
@@ -229,6 +235,7 @@ export async function jobFromArgs(
   put("traceSpacingY", aaSpacing?.[1]);
   if (args.values.plain) put("plain", true);
   put("offsetClasses", stringFlag(args, "offset-classes"));
+  put("azimuthSectors", stringFlag(args, "azimuth-sectors"));
   put("backend", choiceValue(args, BACKENDS));
   put("threads", numberFlag(args, "threads", 0, 4096));
   put("memory", stringFlag(args, "memory"));

@@ -62,6 +62,7 @@ export function jobFingerprint(
     rho: job.rho ?? (job.plain ? "none" : "survey"),
     headers: job.headers,
     ...(job.mute !== undefined ? { mute: [job.mute, job.muteTaper] } : {}),
+    ...(classes.sectors ? { sectors: classes.sectors.edges } : {}),
   });
 }
 

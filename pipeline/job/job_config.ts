@@ -71,6 +71,8 @@ const JobSchema = z.object({
   velocityExtrapolation: choice(VELOCITY_EXTRAPOLATION),
   /** Offset classes "FIRST:WIDTH:COUNT"; default: one class. */
   offsetClasses: z.string().optional(),
+  /** Azimuth sectors per offset class: a count N over 0..180 degrees, or edges "E0,...,EN". */
+  azimuthSectors: z.string().min(1).optional(),
   /** Antialiasing trace spacing along the grid azimuth, m; default: measured from the survey. */
   traceSpacing: z.number().positive().optional(),
   /** Antialiasing trace spacing across the grid azimuth, m; default: measured (or traceSpacing). */
@@ -154,6 +156,8 @@ export interface JobConfig {
   velocityExtrapolation: VelocityExtrapolation;
   /** Offset classes "FIRST:WIDTH:COUNT"; default: one class. */
   offsetClasses?: string;
+  /** Azimuth sectors per offset class: a count N over 0..180 degrees, or edges "E0,...,EN". */
+  azimuthSectors?: string;
   /** Antialiasing trace spacing along the grid azimuth, m; default: measured from the survey. */
   traceSpacing?: number;
   /** Antialiasing trace spacing across the grid azimuth, m; default: measured (or traceSpacing). */

@@ -22,6 +22,7 @@
  * @module
  */
 
+import { outputClassCount } from "../plan/offset_classes.ts";
 import type { Backend } from "../../backends/backend.ts";
 import { openBackend } from "../../backends/select.ts";
 import { Manifest } from "../output/manifest.ts";
@@ -122,7 +123,7 @@ export async function runMigration(
     if (!noCheck.has("disk-space")) {
       await checkDiskSpace({
         output: job.output,
-        bytes: 3600 + grid.nx * grid.ny * classes.count * (240 + 4 * time.ntau),
+        bytes: 3600 + grid.nx * grid.ny * outputClassCount(classes) * (240 + 4 * time.ntau),
         resume: job.resume,
       });
     }

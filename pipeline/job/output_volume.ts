@@ -9,7 +9,7 @@
 import type { MigrationSettings } from "./defaults.ts";
 import type { OutputFiles, ShardSpec } from "../output/output_files.ts";
 import type { GridSpec, TimeAxis } from "../plan/grid.ts";
-import type { OffsetClasses } from "../plan/offset_classes.ts";
+import { type OffsetClasses, outputClassCount } from "../plan/offset_classes.ts";
 import { SegyWriter } from "../segy/segy_writer.ts";
 import type { JobConfig } from "./job_config.ts";
 import type { JobSetup } from "./setup.ts";
@@ -32,14 +32,14 @@ export function createOutputVolume(
 ): Promise<SegyWriter> {
   const { grid, time, classes } = setup;
   return SegyWriter.create(files.partial, {
-    traceCount: grid.nx * grid.ny * classes.count,
+    traceCount: grid.nx * grid.ny * outputClassCount(classes),
     ns: time.ntau,
     dt: time.dtau,
     t0: time.tau0,
     textHeader: describeJob(job, grid, time, classes, setup.settings),
     sampleFormat: job.format,
     sortingCode: 2, // CDP ensembles: the classes of one bin follow each other
-    ensembleFold: classes.count,
+    ensembleFold: outputClassCount(classes),
     truncate: !job.resume && !shard,
   });
 }

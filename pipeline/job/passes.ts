@@ -14,7 +14,7 @@ import { PstmError } from "../../core/errors.ts";
 import { TracePreprocessor } from "../dsp/preprocess.ts";
 import type { Manifest } from "../output/manifest.ts";
 import { gridPoints } from "../plan/grid.ts";
-import { offsetClassOf } from "../plan/offset_classes.ts";
+import { traceClassOf } from "../plan/offset_classes.ts";
 import {
   makeFootprint,
   type PlanRequest,
@@ -222,7 +222,7 @@ export async function runPass(ctx: PassContext, index: number, state: PassState)
     .pipeThrough(
       new BinGeometryStream({
         origin: [grid.x0, grid.y0],
-        classOf: (offset) => offsetClassOf(offset, classes),
+        classOf: (offset, azimuth) => traceClassOf(offset, azimuth, classes),
         footprint: makeFootprint(ctx.request, plan.tileNx, plan.tileNy),
       }),
     )

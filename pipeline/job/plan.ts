@@ -6,6 +6,7 @@
  * @module
  */
 
+import { outputClassCount } from "../plan/offset_classes.ts";
 import type { Backend } from "../../backends/backend.ts";
 import { MAX_TABLE_BYTES } from "../../backends/traveltime_table.ts";
 import { Manifest, type ManifestContents, type ManifestHeader } from "../output/manifest.ts";
@@ -117,7 +118,7 @@ export function planRequestOf(
     dx: grid.dx,
     dy: grid.dy,
     ntau: time.ntau,
-    nclass: setup.classes.count,
+    nclass: outputClassCount(setup.classes),
     binOf: (x: number, y: number): [number, number] => {
       const b = binOf(grid, x, y);
       return [b.ix, b.iy];
@@ -262,7 +263,9 @@ export function announcePlan(
       budget,
     },
     `pstm: ${info.traceCount} traces -> ${grid.nx} x ${grid.ny} bins x ${time.ntau} samples` +
-      ` x ${classes.count} class(es); ${plan.tiles.length} tile(s) of ${plan.tileNx} x ` +
+      ` x ${
+        outputClassCount(classes)
+      } class(es); ${plan.tiles.length} tile(s) of ${plan.tileNx} x ` +
       `${plan.tileNy} bins in ${plan.passes.length} pass(es)` +
       (plan.doneTiles.length ? `; ${plan.doneTiles.length} tile(s) already done` : ""),
   );

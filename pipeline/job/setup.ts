@@ -30,6 +30,8 @@ import {
 import {
   defaultOffsetClasses,
   type OffsetClasses,
+  outputClassCount,
+  parseAzimuthSectors,
   parseOffsetClasses,
 } from "../plan/offset_classes.ts";
 import { scanBatches } from "../plan/scan.ts";
@@ -369,7 +371,7 @@ export function kernelParamsOf(
     ntau: time.ntau,
     tau0: time.tau0,
     dtau: time.dtau,
-    nclass: classes.count,
+    nclass: outputClassCount(classes),
     aperture: settings.aperture,
     maxAngle: settings.maxAngle,
     taper: settings.taper,
@@ -492,9 +494,12 @@ export async function setupJob(
     const grid = checkGrid(job.grid ? parseGridFlag(job.grid) : suggested!);
     if (geometry.source) geometry.midpointsInside = midpointsInside(geometry.source, grid);
     const time = timeAxisOf(job, info);
-    const classes = job.offsetClasses
+    const offsetClasses = job.offsetClasses
       ? parseOffsetClasses(job.offsetClasses)
       : defaultOffsetClasses();
+    const classes = job.azimuthSectors === undefined
+      ? offsetClasses
+      : { ...offsetClasses, sectors: parseAzimuthSectors(job.azimuthSectors) };
     const velocity = await openVelocity(job.velocity, grid, time, {
       extrapolate: job.velocityExtrapolation === "constant",
       locate: headerLocator(input.file, job.velocity),

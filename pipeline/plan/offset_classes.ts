@@ -15,6 +15,11 @@ export interface OffsetClasses {
   width: number;
   /** Number of classes (>= 1). */
   count: number;
+  /**
+   * Azimuth sectors splitting each offset class (`--azimuth-sectors`): output class
+   * offsetClass * nsectors + sector. Absent: one sector.
+   */
+  sectors?: AzimuthSectors;
 }
 
 /** Largest number of offset classes accepted. */
@@ -263,4 +268,185 @@ function roundNumber(value: number): number {
  */
 export function formatOffsetClasses(classes: OffsetClasses): string {
   return `${classes.first}:${classes.width}:${classes.count}`;
+}
+
+/**
+ * Source-receiver azimuth sectors: edges in degrees, ascending, spanning part or all of
+ * 0..180 (azimuth measured clockwise from north, +y, folded onto 0..180 since a trace and its
+ * reciprocal image alike). Sector s holds azimuths in [edges[s], edges[s + 1]).
+ */
+export interface AzimuthSectors {
+  /** Sector edges, degrees, strictly increasing within 0..180 (at least two). */
+  edges: number[];
+}
+
+/** Largest number of azimuth sectors accepted. */
+export const MAX_AZIMUTH_SECTORS = 360;
+
+/**
+ * Parses `--azimuth-sectors`: a count N (N equal sectors over 0..180) or explicit edges
+ * "E0,E1,...,EN" in degrees.
+ *
+ * @param text the flag value, e.g. "4" or "0,30,90,150,180"
+ * @param field the flag or job key named in errors
+ * @returns the sectors
+ * @throws PstmError (exit 2) naming the field for a count of 0, a non-integer, edges that do
+ *   not increase or leave 0..180
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { parseAzimuthSectors } from "./offset_classes.ts";
+ * assert.deepEqual(parseAzimuthSectors("4").edges, [0, 45, 90, 135, 180]);
+ * assert.deepEqual(parseAzimuthSectors("0,60,180").edges, [0, 60, 180]);
+ * assert.throws(() => parseAzimuthSectors("0"), /at least 1/);
+ * ```
+ */
+export function parseAzimuthSectors(text: string, field = "--azimuth-sectors"): AzimuthSectors {
+  const parts = text.split(",").map((s) => s.trim());
+  const values = parts.map(Number);
+  if (parts.some((p) => p === "") || values.some((v) => !Number.isFinite(v))) {
+    throw new PstmError(
+      `expected a sector count N or edges E0,E1,...,EN in degrees (0..180), got "${text}"`,
+      { field },
+    );
+  }
+  if (values.length === 1) {
+    const n = values[0];
+    if (!(Number.isInteger(n) && n >= 1 && n <= MAX_AZIMUTH_SECTORS)) {
+      throw new PstmError(
+        `the sector count must be an integer of at least 1 (at most ${MAX_AZIMUTH_SECTORS}), ` +
+          `got ${text}`,
+        { field },
+      );
+    }
+    return { edges: Array.from({ length: n + 1 }, (_, k) => (180 * k) / n) };
+  }
+  for (let k = 0; k < values.length; k++) {
+    if (values[k] < 0 || values[k] > 180) {
+      throw new PstmError(`edges must lie in 0..180 degrees, got ${values[k]}`, { field });
+    }
+    if (k > 0 && !(values[k] > values[k - 1])) {
+      throw new PstmError(`edges must increase: ${values[k]} after ${values[k - 1]}`, { field });
+    }
+  }
+  if (values.length - 1 > MAX_AZIMUTH_SECTORS) {
+    throw new PstmError(`at most ${MAX_AZIMUTH_SECTORS} sectors, got ${values.length - 1}`, {
+      field,
+    });
+  }
+  return { edges: values };
+}
+
+/**
+ * The source-receiver azimuth of a trace, degrees clockwise from north (+y) folded onto
+ * [0, 180).
+ *
+ * @param sx source x
+ * @param sy source y
+ * @param gx receiver x
+ * @param gy receiver y
+ * @returns the azimuth, degrees in [0, 180) (0 for zero offset)
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { traceAzimuth } from "./offset_classes.ts";
+ * assert.equal(traceAzimuth(0, 0, 100, 0), 90); // receiver east of the source
+ * assert.equal(traceAzimuth(0, 0, 0, -100), 0); // south is north folded
+ * ```
+ */
+export function traceAzimuth(sx: number, sy: number, gx: number, gy: number): number {
+  let az = (Math.atan2(gx - sx, gy - sy) * 180) / Math.PI;
+  if (az < 0) az += 180;
+  if (az >= 180) az -= 180;
+  return az;
+}
+
+/**
+ * The sector of an azimuth (degrees in [0, 180)), or -1 outside the edges.
+ *
+ * @param azimuth degrees
+ * @param sectors the sectors
+ * @returns the sector index or -1
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { sectorOf } from "./offset_classes.ts";
+ * const s = { edges: [0, 60, 120, 180] };
+ * assert.equal(sectorOf(90, s), 1);
+ * assert.equal(sectorOf(179.9, s), 2);
+ * ```
+ */
+export function sectorOf(azimuth: number, sectors: AzimuthSectors): number {
+  const e = sectors.edges;
+  if (!(azimuth >= e[0] && azimuth < e[e.length - 1])) return -1;
+  let s = 0;
+  while (azimuth >= e[s + 1]) s++;
+  return s;
+}
+
+/**
+ * The output class of a trace: offsetClass * nsectors + sector (-1 when either is out), so
+ * the gathers run over offset classes, each split into azimuth sectors.
+ *
+ * @param offset source-receiver offset, m
+ * @param azimuth source-receiver azimuth, degrees in [0, 180)
+ * @param classes the offset classes and their azimuth sectors (none: one sector)
+ * @returns the class index or -1
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { traceClassOf } from "./offset_classes.ts";
+ * const classes = { first: 0, width: 100, count: 2 };
+ * assert.equal(traceClassOf(150, 100, { ...classes, sectors: { edges: [0, 90, 180] } }), 3);
+ * assert.equal(traceClassOf(150, 100, classes), 1);
+ * ```
+ */
+export function traceClassOf(offset: number, azimuth: number, classes: OffsetClasses): number {
+  const sectors = classes.sectors;
+  const c = offsetClassOf(offset, classes);
+  if (c < 0 || !sectors) return c;
+  const s = sectorOf(azimuth, sectors);
+  return s < 0 ? -1 : c * (sectors.edges.length - 1) + s;
+}
+
+/**
+ * Number of output classes: offset classes times azimuth sectors.
+ *
+ * @param classes the offset classes and their azimuth sectors (none: one)
+ * @returns the count
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { outputClassCount } from "./offset_classes.ts";
+ * const sectors = { edges: [0, 90, 180] };
+ * assert.equal(outputClassCount({ first: 0, width: 100, count: 3, sectors }), 6);
+ * ```
+ */
+export function outputClassCount(classes: Pick<OffsetClasses, "count" | "sectors">): number {
+  return classes.count * (classes.sectors ? classes.sectors.edges.length - 1 : 1);
+}
+
+/**
+ * The offset class and azimuth sector of an output class.
+ *
+ * @param cls output class, 0..outputClassCount - 1
+ * @param classes the offset classes and sectors
+ * @returns the representative offset (class centre, m) and azimuth (sector centre, degrees;
+ *   undefined without sectors)
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { outputClassOffsetAzimuth } from "./offset_classes.ts";
+ * const classes = { first: 0, width: 100, count: 2, sectors: { edges: [0, 90, 180] } };
+ * assert.deepEqual(outputClassOffsetAzimuth(3, classes), { offset: 150, azimuth: 135 });
+ * ```
+ */
+export function outputClassOffsetAzimuth(
+  cls: number,
+  classes: OffsetClasses,
+): { offset: number; azimuth?: number } {
+  const e = classes.sectors?.edges;
+  if (!e) return { offset: classOffset(cls, classes) };
+  const n = e.length - 1, s = cls % n;
+  return { offset: classOffset(Math.floor(cls / n), classes), azimuth: 0.5 * (e[s] + e[s + 1]) };
 }

@@ -53,6 +53,11 @@ export const TR_DELAY_REC_TIME = 109;
 export const TR_MUTE_START = 111;
 /** Mute time, end, ms (int16). */
 export const TR_MUTE_END = 113;
+/**
+ * Source-receiver azimuth of an output class, whole degrees clockwise from north (int32 in the
+ * bytes SEG-Y rev 1 leaves unassigned; pstm writes it with --azimuth-sectors).
+ */
+export const TR_AZIMUTH = 233;
 /** Number of samples in this trace. */
 export const TR_SAMPLE_COUNT = 115;
 /** Sample interval of this trace, microseconds. */
@@ -137,6 +142,7 @@ export const DEFAULT_HEADER_MAP: Readonly<HeaderMap> = Object.freeze(
     delrt: { byte: TR_DELAY_REC_TIME, type: "i2" },
     muts: { byte: TR_MUTE_START, type: "i2" },
     mute: { byte: TR_MUTE_END, type: "i2" },
+    azim: { byte: TR_AZIMUTH, type: "i4" },
     ns: { byte: TR_SAMPLE_COUNT, type: "u2" },
     dt: { byte: TR_SAMPLE_INTER, type: "u2" },
     cdpx: { byte: TR_CDP_X, type: "i4", scale: "coordinate" },

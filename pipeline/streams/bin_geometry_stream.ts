@@ -7,6 +7,7 @@
  * @module
  */
 
+import { traceAzimuth } from "../plan/offset_classes.ts";
 import type { FootprintFunction } from "../plan/tile_plan.ts";
 import type { TraceBatch } from "../segy/trace_batch.ts";
 
@@ -26,8 +27,8 @@ export interface BinnedBatch {
 export interface BinGeometryOptions {
   /** Survey coordinates of the grid origin, subtracted in float64. */
   origin: [number, number];
-  /** Offset class of an absolute offset (-1 outside). */
-  classOf: (absOffset: number) => number;
+  /** Output class of a trace from its absolute offset and source-receiver azimuth (-1 outside). */
+  classOf: (absOffset: number, azimuthDeg: number) => number;
   /** Tiles reached by a midpoint. */
   footprint: FootprintFunction;
 }
@@ -85,7 +86,7 @@ export function binBatch(batch: TraceBatch, options: BinGeometryOptions): Binned
     geometry[4 * k + 1] = sy - y0;
     geometry[4 * k + 2] = gx - x0;
     geometry[4 * k + 3] = gy - y0;
-    traceClass[k] = options.classOf(Math.hypot(gx - sx, gy - sy));
+    traceClass[k] = options.classOf(Math.hypot(gx - sx, gy - sy), traceAzimuth(sx, sy, gx, gy));
     const out = footprint.subarray(4 * k, 4 * k + 4);
     if (traceClass[k] < 0 || !options.footprint(0.5 * (sx + gx), 0.5 * (sy + gy), range)) {
       out[0] = -1;

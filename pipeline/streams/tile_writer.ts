@@ -12,7 +12,11 @@
 import { binCentre, crosslineNumber, type GridSpec, inlineNumber } from "../plan/grid.ts";
 import type { Manifest } from "../output/manifest.ts";
 import type { FinishedTile } from "./migrate_tile_stream.ts";
-import { classOffset, type OffsetClasses } from "../plan/offset_classes.ts";
+import {
+  type OffsetClasses,
+  outputClassCount,
+  outputClassOffsetAzimuth,
+} from "../plan/offset_classes.ts";
 import type { StageTimes } from "./stage_times.ts";
 import type { TileInfo } from "../plan/tile_plan.ts";
 import { newTraceBatch, type TraceBatch } from "../segy/trace_batch.ts";
@@ -113,7 +117,8 @@ export async function writeTile(
   image: Float32Array | undefined,
 ): Promise<void> {
   const { grid, time, classes } = options;
-  const nclass = classes.count, ntau = time.ntau;
+  const nclass = outputClassCount(classes), ntau = time.ntau;
+  const azimuths = classes.sectors !== undefined;
   const ncols = tile.ix1 - tile.ix0;
   const npoints = ncols * (tile.iy1 - tile.iy0);
   for (let iy = tile.iy0; iy < tile.iy1; iy++) {
@@ -123,7 +128,15 @@ export async function writeTile(
       ns: time.ntau,
       dt: time.dtau,
       t0: time.tau0,
-      headers: ["cdpx", "cdpy", "inline", "crossline", "offset", "cdp"],
+      headers: [
+        "cdpx",
+        "cdpy",
+        "inline",
+        "crossline",
+        "offset",
+        "cdp",
+        ...(azimuths ? ["azim"] : []),
+      ],
     });
     for (let ix = tile.ix0; ix < tile.ix1; ix++) {
       const j = (iy - tile.iy0) * ncols + (ix - tile.ix0);
@@ -138,7 +151,9 @@ export async function writeTile(
         batch.sy[k] = batch.gy[k] = batch.headers.cdpy[k] = centre.y;
         batch.headers.inline[k] = inlineNumber(grid, iy);
         batch.headers.crossline[k] = crosslineNumber(grid, ix);
-        batch.headers.offset[k] = Math.round(classOffset(cls, classes));
+        const { offset, azimuth } = outputClassOffsetAzimuth(cls, classes);
+        batch.headers.offset[k] = Math.round(offset);
+        if (azimuth !== undefined) batch.headers.azim[k] = Math.round(azimuth);
         batch.headers.cdp[k] = iy * grid.nx + ix + 1;
       }
     }
