@@ -20,6 +20,7 @@ import { slurmCommand } from "./cli/slurm.ts";
 import { sortCommand } from "./cli/sort.ts";
 import { synthCommand } from "./cli/synth.ts";
 import { EXIT_BAD_INPUT, EXIT_RUNTIME, PstmError } from "./core/errors.ts";
+import { jsonEvent } from "./pipeline/job/progress.ts";
 
 /** Every subcommand, in help order. */
 export const COMMANDS: Command[] = [
@@ -77,11 +78,9 @@ export async function main(argv: string[]): Promise<number> {
   const command = COMMANDS.find((c) => c.spec.name === name);
   if (!command) {
     const suggestion = closest(name, COMMANDS.map((c) => c.spec.name));
-    console.error(
-      `pstm: error: unknown command "${name}"` +
-        (suggestion ? `; did you mean "${suggestion}"?` : "") + " (see pstm --help)",
-    );
-    return EXIT_BAD_INPUT;
+    const message = `unknown command "${name}"` +
+      (suggestion ? `; did you mean "${suggestion}"?` : "") + " (see pstm --help)";
+    return reportError(new PstmError(message), wantsJsonLog(rest) ? "json" : "text");
   }
   try {
     const args = parseCommandArgs(command.spec, rest);
@@ -91,8 +90,26 @@ export async function main(argv: string[]): Promise<number> {
     }
     return await command.run(args);
   } catch (error) {
-    return reportError(error);
+    return reportError(error, wantsJsonLog(rest) ? "json" : "text");
   }
+}
+
+/**
+ * Whether a command line asks for `--log json` (looked for in the raw arguments, so that an
+ * error in parsing the others is reported as JSON too).
+ *
+ * @param args the arguments after the command name
+ * @returns true for `--log json` or `--log=json`
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { wantsJsonLog } from "./cli.ts";
+ * assert(wantsJsonLog(["in.sgy", "--log", "json"]) && wantsJsonLog(["--log=json"]));
+ * assert(!wantsJsonLog(["--log", "text"]));
+ * ```
+ */
+export function wantsJsonLog(args: string[]): boolean {
+  return args.some((a, i) => a === "--log=json" || (a === "--log" && args[i + 1] === "json"));
 }
 
 /**
@@ -100,16 +117,21 @@ export async function main(argv: string[]): Promise<number> {
  * anything else is a runtime failure (1).
  *
  * @param error what was thrown
+ * @param log "json": one `{"event":"error",...}` line with the message, exit code, file,
+ *   trace and field, as `--log json` asks
  * @returns the exit code
  */
-export function reportError(error: unknown): number {
-  if (error instanceof PstmError) {
-    console.error(`pstm: error: ${error.message}`);
-    return error.exitCode;
-  }
+export function reportError(error: unknown, log: "text" | "json" = "text"): number {
   if (error instanceof Deno.errors.BrokenPipe) return EXIT_RUNTIME;
+  const exitCode = error instanceof PstmError ? error.exitCode : EXIT_RUNTIME;
   const message = error instanceof Error ? error.message : String(error);
+  if (log === "json") {
+    const location = error instanceof PstmError ? error.location : {};
+    console.error(jsonEvent("error", { message, exitCode, ...location }));
+    return exitCode;
+  }
   console.error(`pstm: error: ${message}`);
+  if (error instanceof PstmError) return exitCode;
   if (Deno.env.get("PSTM_DEBUG") && error instanceof Error) console.error(error.stack);
   return EXIT_RUNTIME;
 }

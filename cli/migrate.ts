@@ -191,8 +191,11 @@ export const migrateCommand: Command = {
     } finally {
       signals.forEach((remove) => remove());
     }
-    if (progress.mode === "json") progress.event("summary", { ...summary });
-    else if (progress.mode !== "quiet") {
+    if (progress.mode === "json") {
+      // the output time axis as timeAxis: "time" is the event's timestamp
+      const { time, ...rest } = summary;
+      progress.event("summary", { ...rest, timeAxis: time });
+    } else if (progress.mode !== "quiet") {
       await Deno.stderr.write(new TextEncoder().encode(formatSummary(summary) + "\n"));
     }
     return EXIT_OK;

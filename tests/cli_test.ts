@@ -157,6 +157,10 @@ Deno.test("pstm migrate --config job.json --log json prints events and a summary
   assert.equal(summary.complete, true);
   assert.equal(summary.tiles, 4);
   assert.ok(summary.peakRss > 0 && summary.contributions > 0);
+  // no field overwrites another: time is the timestamp, the output time axis is timeAxis
+  for (const e of events) assert.ok(!Number.isNaN(Date.parse(e.time)), JSON.stringify(e));
+  assert.equal(summary.timeAxis.ntau > 0, true);
+  assert.ok(names.includes("settings"));
   const bad = `${survey.dir}/bad.json`;
   await Deno.writeTextFile(
     bad,

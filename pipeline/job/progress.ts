@@ -44,15 +44,25 @@ export class Progress {
   #tiles = 0;
   #start = performance.now();
   #lastDraw = 0;
+  #lastEvent = 0;
+  readonly #everyMs: number;
 
   /**
    * Creates a progress reporter.
    *
    * @param mode bar, json, text or quiet
    * @param sink where text goes (default: stderr)
+   * @param everySeconds in json mode, the interval of "progress" events (default 5 s, or
+   *   `PSTM_PROGRESS_SECONDS`)
    */
-  constructor(mode: ProgressMode, sink?: { write: (text: string) => void }) {
+  constructor(
+    mode: ProgressMode,
+    sink?: { write: (text: string) => void },
+    everySeconds?: number,
+  ) {
     this.#mode = mode;
+    const fromEnv = Number(Deno.env.get("PSTM_PROGRESS_SECONDS") ?? NaN);
+    this.#everyMs = 1000 * (everySeconds ?? (fromEnv >= 0 ? fromEnv : 5));
     const encoder = new TextEncoder();
     this.#write = sink?.write ?? ((text) => Deno.stderr.writeSync(encoder.encode(text)));
   }
@@ -72,6 +82,7 @@ export class Progress {
     this.#totalTraces = traces;
     this.#totalTiles = tiles;
     this.#start = performance.now();
+    this.#lastEvent = this.#start;
   }
 
   /**
@@ -88,6 +99,39 @@ export class Progress {
       this.#lastDraw = now;
       this.#write(`\r${this.line()}\x1b[K`);
     }
+    if (this.#mode === "json" && now - this.#lastEvent >= this.#everyMs) {
+      this.#lastEvent = now;
+      this.event("progress", this.figures());
+    }
+  }
+
+  /**
+   * Where the run stands: traces and tiles done of their totals, the rate and the expected
+   * time left (null until a trace is read).
+   *
+   * @returns the figures of a "progress" event
+   */
+  figures(): {
+    traces: number;
+    totalTraces: number;
+    tiles: number;
+    totalTiles: number;
+    tracesPerSecond: number;
+    elapsedSeconds: number;
+    etaSeconds: number | null;
+  } {
+    const seconds = (performance.now() - this.#start) / 1000;
+    const rate = seconds > 0 ? this.#traces / seconds : 0;
+    const eta = rate > 0 ? Math.max(0, this.#totalTraces - this.#traces) / rate : null;
+    return {
+      traces: this.#traces,
+      totalTraces: this.#totalTraces,
+      tiles: this.#tiles,
+      totalTiles: this.#totalTiles,
+      tracesPerSecond: Math.round(rate * 10) / 10,
+      elapsedSeconds: Math.round(seconds * 10) / 10,
+      etaSeconds: eta === null ? null : Math.round(eta * 10) / 10,
+    };
   }
 
   /** The progress line: percent, traces, tiles, rate, ETA. */
@@ -116,7 +160,7 @@ export class Progress {
   event(name: string, data: Record<string, unknown> = {}, text?: string): void {
     if (this.#mode === "quiet") return;
     if (this.#mode === "json") {
-      this.#write(JSON.stringify({ event: name, time: new Date().toISOString(), ...data }) + "\n");
+      this.#write(jsonEvent(name, data) + "\n");
       return;
     }
     const body = text ?? `${name} ${JSON.stringify(data)}`;
@@ -127,6 +171,39 @@ export class Progress {
   finish(): void {
     if (this.#mode === "bar") this.#write(`\r${this.line()}\x1b[K\n`);
   }
+}
+
+/**
+ * One JSON log line: `event` and `time` (the ISO timestamp) first, then the fields; a field
+ * named like them is kept under a `data` key instead of overwriting them.
+ *
+ * @param name event name
+ * @param data event fields
+ * @returns the JSON text (no newline)
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { jsonEvent } from "./progress.ts";
+ * const e = JSON.parse(jsonEvent("summary", { time: { tau0: 0 }, traces: 4 }));
+ * assert.equal(e.event, "summary");
+ * assert.equal(typeof e.time, "string"); // the timestamp, not the summary's time axis
+ * assert.deepEqual(e.data.time, { tau0: 0 });
+ * assert.equal(e.traces, 4);
+ * ```
+ */
+export function jsonEvent(name: string, data: Record<string, unknown>): string {
+  const fields: Record<string, unknown> = {};
+  const clashing: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(data)) {
+    if (key === "event" || key === "time" || key === "data") clashing[key] = value;
+    else fields[key] = value;
+  }
+  const head = { event: name, time: new Date().toISOString() };
+  return JSON.stringify({
+    ...head,
+    ...fields,
+    ...(Object.keys(clashing).length ? { data: clashing } : {}),
+  });
 }
 
 function formatRate(rate: number): string {
