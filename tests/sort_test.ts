@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { PstmError } from "../core/errors.ts";
 import { sortByBand } from "../pipeline/job/sort_job.ts";
+import { parseJobConfig } from "../pipeline/job/job_config.ts";
+import { announcePlan, planJob, scheduleTiles } from "../pipeline/job/plan.ts";
+import { openJobInput, setupJob } from "../pipeline/job/setup.ts";
+import { outputFiles } from "../pipeline/output/output_files.ts";
 import { parseGridFlag } from "../pipeline/plan/grid.ts";
 import { SegyFile } from "../pipeline/segy/segy_file.ts";
 import {
@@ -97,4 +101,34 @@ Deno.test("pstm sort refuses to write over its input and needs a file", async ()
   assert.equal(ok.code, 0, ok.stderr);
   assert.match(ok.stderr, /sorted 286 traces into 11 band/);
   await Deno.remove(survey.dir, { recursive: true });
+});
+
+Deno.test("the plan warns when the passes read the survey more than twice (input order)", async () => {
+  const survey = await makeSurvey("small3d", { order: "shot" });
+  const dir = survey.dir;
+  const job = parseJobConfig({
+    input: survey.path,
+    output: `${dir}/out.sgy`,
+    velocity: survey.velocity,
+    grid: survey.grid,
+    aperture: 30,
+    tileBins: [13, 1],
+    batchSize: 16,
+  });
+  const events: { name: string; data: Record<string, unknown> }[] = [];
+  const progress = {
+    event: (name: string, data: Record<string, unknown> = {}) => events.push({ name, data }),
+  };
+  const input = await openJobInput(job, `${dir}/spool`);
+  const setup = await setupJob(job, input, `${dir}/g.index`);
+  for (const [memory, warned] of [[200 * 1024, true], [64 << 20, false]] as const) {
+    const planned = await planJob(job, setup, memory, {}, outputFiles(job.output), undefined);
+    events.length = 0;
+    announcePlan(progress, setup, scheduleTiles(planned, new Set()), planned.budget);
+    const warning = events.find((e) => e.data.inputOrder);
+    assert.equal(warning !== undefined, warned, `--memory ${memory}: ${JSON.stringify(events)}`);
+  }
+  await setup.geometry.release();
+  await input.close();
+  await Deno.remove(dir, { recursive: true });
 });

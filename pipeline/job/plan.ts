@@ -269,4 +269,15 @@ export function announcePlan(
       `${plan.tileNy} bins in ${plan.passes.length} pass(es)` +
       (plan.doneTiles.length ? `; ${plan.doneTiles.length} tile(s) already done` : ""),
   );
+  const reads = workOf(plan).traces;
+  if (plan.passes.length > 1 && reads > 2 * info.traceCount) {
+    progress.event(
+      "warning",
+      { inputOrder: true, tracesToRead: reads, traces: info.traceCount },
+      `pstm: warning: the ${plan.passes.length} passes read ${reads} traces, ` +
+        `${(reads / info.traceCount).toFixed(1)} x the survey: its traces are not in the ` +
+        "order of the tiles (shot order?); `pstm sort IN -o SORTED --grid ...` rewrites it in " +
+        "tile-band order (docs/performance.md says when that pays), or give more --memory",
+    );
+  }
 }
