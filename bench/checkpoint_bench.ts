@@ -8,8 +8,8 @@
  *    taken): the time spent taking them (`times.checkpoint`), per checkpoint,
  *    and what that costs at the default interval (per-checkpoint seconds /
  *    300 s), next to the wall-time difference.
- * 3. The job with `--checkpoint C`, killed with SIGKILL at 0.8 T after its start (its
- *    `plan` event), then
+ * 3. The job with `--checkpoint C`, killed with SIGKILL when its progress (extrapolated
+ *    from its checkpoints' positions over time) reaches 80 % of the traces, then
  *    `--resume`: the fraction of the traces read again (target <= 30%) and
  *    whether the image is byte-identical to run 1.
  *
@@ -118,7 +118,31 @@ if (import.meta.main) {
     const drain = (async () => {
       while (!(await lines.read()).done);
     })();
-    await new Promise((r) => setTimeout(r, 0.8 * 1000 * plain.seconds));
+    // progress from the checkpoints' positions over time (the input is read ahead by
+    // megabytes, so bytes read overstate it): killed when the trace count extrapolated
+    // from the first and the latest checkpoint reaches 80 %, at no particular point
+    // between two checkpoints
+    const total = plain.traces;
+    let exited = false;
+    child.status.then(() => (exited = true));
+    let first: [number, number] | undefined, latest: [number, number] | undefined;
+    for (;;) {
+      if (exited) throw new Error("the run ended before 80% of its traces were read");
+      const now = performance.now();
+      const next = await Deno.readFile(`${cut}.checkpoint`).then(
+        (b) => JSON.parse(new TextDecoder().decode(b.subarray(0, b.indexOf(10)))).next as number,
+        () => undefined,
+      );
+      if (next !== undefined && next !== latest?.[1]) {
+        latest = [now, next];
+        first ??= latest;
+      }
+      if (first && latest && latest[1] > first[1]) {
+        const rate = (latest[1] - first[1]) / (latest[0] - first[0]);
+        if (latest[1] + rate * (now - latest[0]) >= 0.8 * total) break;
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
     child.kill("SIGKILL");
     await child.status;
     await drain.catch(() => {});

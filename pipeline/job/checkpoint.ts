@@ -38,8 +38,18 @@ export interface StreamCheckpoint {
   from: number;
   /** Whether a checkpoint is due now. */
   due(): boolean;
-  /** Saves the open tiles' sums, all traces before `next` summed. */
-  save(next: number, tiles: { id: number; image: Float32Array }[]): Promise<void>;
+  /** Saves the open tiles' sums, all traces before `next` summed (each read when written). */
+  save(next: number, tiles: SavedTile[]): Promise<void>;
+}
+
+/** One tile of a checkpoint being written: its sums are copied only when their turn comes. */
+export interface SavedTile {
+  /** Tile id. */
+  id: number;
+  /** Samples of its sums, `nclass * npoints * ntau`. */
+  samples: number;
+  /** A copy of its sums. */
+  image(): Promise<Float32Array>;
 }
 
 /**
@@ -81,9 +91,16 @@ export function checkpointPath(manifest: string): string {
 export async function writeCheckpoint(
   path: string,
   fingerprint: string,
-  state: CheckpointState,
+  state: CheckpointState | { next: number; tiles: SavedTile[] },
 ): Promise<void> {
-  const tiles = [...state.tiles].map(([id, image]) => ({ id, samples: image.length }));
+  const saved: SavedTile[] = state.tiles instanceof Map
+    ? [...state.tiles].map(([id, image]) => ({
+      id,
+      samples: image.length,
+      image: () => Promise.resolve(image),
+    }))
+    : state.tiles;
+  const tiles = saved.map(({ id, samples }) => ({ id, samples }));
   const head = new TextEncoder().encode(
     JSON.stringify({ version: 1, fingerprint, next: state.next, tiles }) + "\n",
   );
@@ -92,7 +109,12 @@ export async function writeCheckpoint(
     const file = await Deno.open(temporary, { write: true, create: true, truncate: true });
     try {
       await writeAll(file, head);
-      for (const image of state.tiles.values()) {
+      // one tile's copy at a time: a checkpoint needs at most one tile's memory more
+      for (const tile of saved) {
+        const image = await tile.image();
+        if (image.length !== tile.samples) {
+          throw new Error(`tile ${tile.id} has ${image.length} samples, expected ${tile.samples}`);
+        }
         await writeAll(file, littleEndianBytes(image));
       }
       await file.syncData();
@@ -191,10 +213,7 @@ export async function openCheckpoints(options: {
     from: saved?.next ?? 0,
     due: () => options.seconds > 0 && performance.now() - last >= 1000 * options.seconds,
     async save(next, tiles) {
-      await writeCheckpoint(options.path, options.fingerprint, {
-        next,
-        tiles: new Map(tiles.map((t) => [t.id, t.image])),
-      });
+      await writeCheckpoint(options.path, options.fingerprint, { next, tiles });
       last = performance.now();
     },
   };
@@ -211,11 +230,14 @@ export async function removeCheckpoints(manifests: readonly string[]): Promise<v
   }
 }
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
   for (let done = 0; done < bytes.length;) done += await file.write(bytes.subarray(done));
 }
 
 function littleEndianBytes(image: Float32Array): Uint8Array {
+  if (LITTLE_ENDIAN) return new Uint8Array(image.buffer, image.byteOffset, image.byteLength);
   const bytes = new Uint8Array(4 * image.length);
   const view = new DataView(bytes.buffer);
   for (let i = 0; i < image.length; i++) view.setFloat32(4 * i, image[i], true);

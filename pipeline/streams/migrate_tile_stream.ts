@@ -45,7 +45,10 @@ export interface MigrateTileOptions {
     restored: ReadonlyMap<number, Float32Array>;
     from: number;
     due(): boolean;
-    save(next: number, tiles: { id: number; image: Float32Array }[]): Promise<void>;
+    save(
+      next: number,
+      tiles: { id: number; samples: number; image(): Promise<Float32Array> }[],
+    ): Promise<void>;
   };
 }
 
@@ -58,6 +61,8 @@ interface OpenTile {
   traces: number;
   /** The first trace it takes (later than its first for a tile restored from a checkpoint). */
   start: number;
+  /** Samples of its sums. */
+  samples: number;
 }
 
 /**
@@ -117,7 +122,8 @@ export class MigrateTileStream extends TransformStream<BinnedBatch, FinishedTile
         const checkpoint = options.checkpoint;
         while (next < pending.length && pending[next].firstTrace <= last) {
           const info = pending[next++];
-          const tile = options.backend.openTile(options.tileInputs(info));
+          const inputs = options.tileInputs(info);
+          const tile = options.backend.openTile(inputs);
           const saved = checkpoint?.restored.get(info.id);
           if (saved && !tile.restore) {
             tile.close();
@@ -132,6 +138,7 @@ export class MigrateTileStream extends TransformStream<BinnedBatch, FinishedTile
             opened: performance.now(),
             traces: 0,
             start: saved ? checkpoint!.from : info.firstTrace,
+            samples: inputs.params.nclass * inputs.params.npoints * inputs.params.ntau,
           });
         }
         if (open.length > 0) {
@@ -151,11 +158,14 @@ export class MigrateTileStream extends TransformStream<BinnedBatch, FinishedTile
           open.every((entry) => entry.tile.snapshot)
         ) {
           const start = performance.now();
-          const tiles = [];
-          for (const entry of open) {
-            tiles.push({ id: entry.info.id, image: await entry.tile.snapshot!() });
-          }
-          await checkpoint.save(last + 1, tiles);
+          await checkpoint.save(
+            last + 1,
+            open.map((entry) => ({
+              id: entry.info.id,
+              samples: entry.samples,
+              image: () => entry.tile.snapshot!(),
+            })),
+          );
           times.checkpoint = (times.checkpoint ?? 0) + (performance.now() - start) / 1000;
         }
       },
