@@ -106,6 +106,17 @@ export const migrateCommand: Command = {
         description: "top mute of the input: the trace headers' mute start/end (111-114, ms), " +
           "or offset (m) : time (s) pairs interpolated in offset (default: none)",
       },
+      datum: {
+        type: "string",
+        value: "ELEVATION",
+        description: "elevation statics to this flat datum from the source and receiver " +
+          "elevations (41-48, scalar 69-70) (default: none; needs --replacement-velocity)",
+      },
+      "replacement-velocity": {
+        type: "string",
+        value: "V",
+        description: "velocity between the surface and --datum, m/s (ft/s in feet)",
+      },
       "mute-taper": {
         type: "string",
         value: "S",
@@ -232,6 +243,8 @@ export async function jobFromArgs(
   put("stretchMute", numberFlag(args, "stretch-mute", 0, 1000));
   put("format", stringFlag(args, "format"));
   put("mute", stringFlag(args, "mute"));
+  put("datum", numberFlag(args, "datum", -1e5, 1e5));
+  put("replacementVelocity", numberFlag(args, "replacement-velocity", 100, 100_000));
   put("muteTaper", numberFlag(args, "mute-taper", 0, 10));
   const aaSpacing = spacingFlag(stringFlag(args, "aa-spacing"));
   put("traceSpacing", aaSpacing?.[0]);

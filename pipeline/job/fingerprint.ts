@@ -62,6 +62,7 @@ export function jobFingerprint(
     rho: job.rho ?? (job.plain ? "none" : "survey"),
     headers: job.headers,
     ...(job.mute !== undefined ? { mute: [job.mute, job.muteTaper] } : {}),
+    ...(job.datum !== undefined ? { datum: [job.datum, job.replacementVelocity] } : {}),
     ...(classes.sectors ? { sectors: classes.sectors.edges } : {}),
   });
 }

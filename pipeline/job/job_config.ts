@@ -67,6 +67,10 @@ const JobSchema = z.object({
   mute: z.string().min(1).optional(),
   /** Cosine taper after the top mute, s. */
   muteTaper: z.number().min(0).max(10).default(0.02),
+  /** Flat datum elevation for elevation statics (survey units); default: none. */
+  datum: z.number().min(-1e5).max(1e5).optional(),
+  /** Replacement velocity above the datum (survey units/s); required with datum. */
+  replacementVelocity: z.number().min(100).max(100_000).optional(),
   /** Output bins beyond the velocity picks: the nearest picks' velocity (warned), or refused. */
   velocityExtrapolation: choice(VELOCITY_EXTRAPOLATION),
   /** Offset classes "FIRST:WIDTH:COUNT"; default: one class. */
@@ -152,6 +156,10 @@ export interface JobConfig {
   mute?: string;
   /** Cosine taper after the top mute, s. */
   muteTaper: number;
+  /** Flat datum elevation for elevation statics (survey units); default: none. */
+  datum?: number;
+  /** Replacement velocity above the datum (survey units/s); required with datum. */
+  replacementVelocity?: number;
   /** Output bins beyond the velocity picks: the nearest picks' velocity (warned), or refused. */
   velocityExtrapolation: VelocityExtrapolation;
   /** Offset classes "FIRST:WIDTH:COUNT"; default: one class. */

@@ -1,7 +1,7 @@
 /**
  * Stage 3 of a migration job: the tiles no trace reaches written as zeros,
  * then each pass over the input streamed through
- * SegyFile -> FiniteCheckStream -> [MuteStream (--mute)] ->
+ * SegyFile -> FiniteCheckStream -> [MuteStream (--mute)] -> [StaticsStream (--datum)] ->
  * [your stages -> TraceRangeGuard] -> PreprocessStream -> BinGeometryStream -> MigrateTileStream -> TileWriter,
  * every finished tile durable and recorded before the next.
  *
@@ -27,6 +27,7 @@ import { type StageTimes, timeReads } from "../streams/stage_times.ts";
 import { FiniteCheckStream } from "../streams/finite_check_stream.ts";
 import { PreprocessStream } from "../streams/preprocess_stream.ts";
 import { MuteStream } from "../streams/mute_stream.ts";
+import { StaticsStream } from "../streams/statics_stream.ts";
 import { TraceRangeGuard } from "../streams/trace_range_guard.ts";
 import { type StageFactory, stagesForPass } from "./user_stages.ts";
 import { TileWriter, type TraceSink, writeTile } from "../streams/tile_writer.ts";
@@ -197,6 +198,7 @@ export async function runPass(ctx: PassContext, index: number, state: PassState)
     }),
   );
   if (setup.mute) traces = traces.pipeThrough(new MuteStream(setup.mute));
+  if (setup.statics) traces = traces.pipeThrough(new StaticsStream(setup.statics));
   if (hooks.stages) {
     const context = {
       pass: index,

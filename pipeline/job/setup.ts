@@ -43,6 +43,7 @@ import type { TraceBatch } from "../segy/trace_batch.ts";
 import { openVelocity, type VelocityModel } from "../velocity/velocity.ts";
 import { headerLocator } from "../velocity/velocity_header_key.ts";
 import { parseMute, TopMute } from "../dsp/mute.ts";
+import { ElevationStatics } from "../dsp/statics.ts";
 import type { JobConfig } from "./job_config.ts";
 import { type MigrationSettings, resolveSettings } from "./defaults.ts";
 import { SpacingMeter, type SurveySpacing } from "../plan/trace_spacing.ts";
@@ -92,6 +93,8 @@ export interface JobSetup {
   reach: number;
   /** The top mute of the input (`--mute`), when there is one. */
   mute?: TopMute;
+  /** Elevation statics to `--datum`, when given. */
+  statics?: ElevationStatics;
 }
 
 /** The input's geometry as the job sees it. */
@@ -453,6 +456,7 @@ export async function setupJob(
   const mute = job.mute === undefined
     ? undefined
     : new TopMute({ source: parseMute(job.mute), taper: job.muteTaper });
+  const statics = datumStaticsOf(job);
   let geometry: JobGeometry;
   let suggested: GridSpec | undefined;
   let method: string | undefined;
@@ -536,6 +540,7 @@ export async function setupJob(
       params,
       reach,
       ...(mute ? { mute } : {}),
+      ...(statics ? { statics } : {}),
     };
   } catch (error) {
     await geometry.release();
@@ -570,4 +575,35 @@ function binSpacing(grid: GridSpec): SurveySpacing {
     extentAcross: (grid.ny - 1) * grid.dy,
     how: "the bin size (no midpoints at hand)",
   };
+}
+
+/**
+ * The elevation statics of a job: `--datum` with `--replacement-velocity`, or none.
+ *
+ * @param job the job
+ * @returns the statics, or undefined without a datum
+ * @throws PstmError (exit 2) for a datum without a replacement velocity, or the reverse
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { parseJobConfig } from "./job_config.ts";
+ * import { datumStaticsOf } from "./setup.ts";
+ * const job = parseJobConfig({ input: "a", output: "b", velocity: "2000", datum: 100 });
+ * assert.throws(() => datumStaticsOf(job), /--replacement-velocity/);
+ * ```
+ */
+export function datumStaticsOf(
+  job: Pick<JobConfig, "datum" | "replacementVelocity">,
+): ElevationStatics | undefined {
+  if (job.datum === undefined && job.replacementVelocity === undefined) return undefined;
+  if (job.replacementVelocity === undefined) {
+    throw new PstmError(
+      "a datum needs a replacement velocity (the velocity between the surface and the datum)",
+      { field: "--replacement-velocity" },
+    );
+  }
+  if (job.datum === undefined) {
+    throw new PstmError("a replacement velocity needs a datum elevation", { field: "--datum" });
+  }
+  return new ElevationStatics({ datum: job.datum, replacementVelocity: job.replacementVelocity });
 }

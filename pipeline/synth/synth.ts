@@ -88,6 +88,19 @@ export interface SynthSpec {
    * (far offsets missing near the edges); 0 or absent: full fold everywhere.
    */
   foldTaper?: number;
+  /**
+   * Land topography: surface elevation e(x, y) = datum + amplitude (1 + sin(2 pi x /
+   * wavelength) cos(2 pi y / wavelength)) at every source and receiver (written to bytes
+   * 41-48), and every event delayed by the vertical time between the surface and the datum at
+   * the replacement velocity, ((e_s - datum) + (e_g - datum)) / replacementVelocity: the
+   * survey images only after elevation statics to the datum. Absent: flat, elevation 0.
+   */
+  topography?: {
+    datum: number;
+    amplitude: number;
+    wavelength: number;
+    replacementVelocity: number;
+  };
   /** Order of the traces in the file (default "cmp"); see {@link SYNTH_ORDERS}. */
   order?: SynthOrder;
 }
@@ -536,7 +549,7 @@ export function* synthBatches(spec: SynthSpec, batchSize = 1024): Generator<Trac
       count,
       ns: spec.ns,
       dt: spec.dt,
-      headers: SYNTH_HEADERS,
+      headers: spec.topography ? [...SYNTH_HEADERS, "selev", "gelev"] : SYNTH_HEADERS,
     });
     for (let k = 0; k < count; k++) {
       const n = first + k;
@@ -570,13 +583,26 @@ export function* synthBatches(spec: SynthSpec, batchSize = 1024): Generator<Trac
       batch.headers.inline[k] = iy + 1;
       batch.headers.crossline[k] = ix + 1;
       batch.headers.cdp[k] = bin + 1;
+      let delay = 0; // surface to datum and back at the replacement velocity
+      if (spec.topography) {
+        const { datum, amplitude, wavelength, replacementVelocity } = spec.topography;
+        const elevation = (x: number, y: number) =>
+          datum +
+          amplitude *
+            (1 +
+              Math.sin((2 * Math.PI * x) / wavelength) * Math.cos((2 * Math.PI * y) / wavelength));
+        const es = elevation(sx, sy), eg = elevation(gx, gy);
+        batch.headers.selev[k] = es;
+        batch.headers.gelev[k] = eg;
+        delay = (es - datum + eg - datum) / replacementVelocity;
+      }
       const trace = batch.samples.subarray(k * spec.ns, (k + 1) * spec.ns);
       for (const d of spec.diffractors) {
         const v = synthVelocityAt(spec, d.tau);
         const h = d.tau / 2;
         const t = Math.sqrt(h * h + ((d.x - sx) ** 2 + (d.y - sy) ** 2) / (v * v)) +
           Math.sqrt(h * h + ((d.x - gx) ** 2 + (d.y - gy) ** 2) / (v * v));
-        wavelet.add(trace, t, spec.dt, d.amplitude);
+        wavelet.add(trace, t + delay, spec.dt, d.amplitude);
       }
       for (const r of spec.reflectors) {
         const tau = r.tau0 + r.dipX * (mx - centreX) + r.dipY * (my - centreY);
@@ -584,7 +610,7 @@ export function* synthBatches(spec: SynthSpec, batchSize = 1024): Generator<Trac
         const v = synthVelocityAt(spec, tau);
         wavelet.add(
           trace,
-          Math.sqrt(tau * tau + (offset * offset) / (v * v)),
+          Math.sqrt(tau * tau + (offset * offset) / (v * v)) + delay,
           spec.dt,
           r.amplitude,
         );
