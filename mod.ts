@@ -171,9 +171,12 @@ export {
   type VelocitySpec,
 } from "./pipeline/velocity/velocity.ts";
 export type { VelocityFunction } from "./pipeline/velocity/velocity_function.ts";
+export type { HeaderLocator } from "./pipeline/velocity/velocity_picks.ts";
 export {
+  type AzimuthSectors,
   formatOffsetClasses,
   type OffsetClasses,
+  parseAzimuthSectors,
   parseOffsetClasses,
   suggestOffsetClasses,
 } from "./pipeline/plan/offset_classes.ts";
@@ -226,6 +229,8 @@ export {
   type RhoName,
   SYNTH_ORDER,
   TRAVELTIME_TABLE,
+  VELOCITY_EXTRAPOLATION,
+  type VelocityExtrapolation,
   WEIGHTS,
 } from "./core/options.ts";
 export { ReferenceBackend } from "./backends/reference/reference_backend.ts";
