@@ -229,7 +229,16 @@ export const OUTPUT_FORMAT: OptionTable<OutputFormat> = defineOption({
 
 /** constant or error; the compiler checks it against the table. */
 export type VelocityExtrapolation = "constant" | "error";
-/** What happens to output bins beyond the area velocity picks or a volume span. */
+/**
+ * What happens to output bins beyond the area velocity picks or a volume span.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { VELOCITY_EXTRAPOLATION } from "./options.ts";
+ * assert.deepStrictEqual(VELOCITY_EXTRAPOLATION.names, ["constant", "error"]);
+ * ```
+ */
 export const VELOCITY_EXTRAPOLATION: OptionTable<VelocityExtrapolation> = defineOption({
   key: "velocityExtrapolation",
   flag: "--velocity-extrapolation",

@@ -88,6 +88,7 @@ Deno.test("output files: the job, slurm and merge agree on the names beside the 
     manifest: "/d/out.sgy.manifest",
     manifests: ["/d/out.sgy.manifest"],
     spool: "/d/out.sgy.stdin-spool.sgy",
+    geometry: "/d/out.sgy.geometry",
   });
   const shard = outputFiles("/d/out.sgy", { index: 1, count: 3 });
   assert.equal(shard.manifest, "/d/out.sgy.shard-1-of-3.manifest");

@@ -19,7 +19,17 @@ import type { GridSpec } from "../plan/grid.ts";
 import type { SurveySpacing } from "../plan/trace_spacing.ts";
 import type { JobConfig } from "./job_config.ts";
 
-/** Full-mode values of the settings that do not depend on the survey. */
+/**
+ * Full-mode values of the settings that do not depend on the survey.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { FULL_MODE_DEFAULTS } from "./defaults.ts";
+ * assert(FULL_MODE_DEFAULTS.maxAngle > 0 && FULL_MODE_DEFAULTS.maxAngle < 90);
+ * assert(FULL_MODE_DEFAULTS.taper > 0 && FULL_MODE_DEFAULTS.taper < 1);
+ * ```
+ */
 export const FULL_MODE_DEFAULTS = { maxAngle: 60, taper: 0.2 } as const;
 
 /** The settings a job runs with, each chosen or given, and why. */

@@ -31,6 +31,7 @@ import { newStageTimes } from "../streams/stage_times.ts";
 import { alreadyComplete, finalizeOutput, removeIfNothingRecorded } from "./finalize.ts";
 import { parseNoCheck } from "../plan/checks.ts";
 import { checkSurveySamples, SurveyChecks } from "../plan/survey_checks.ts";
+import { parseVelocityFlag } from "../velocity/velocity.ts";
 import { checkJobAgainstSurvey } from "./job_checks.ts";
 import { checkDiskSpace, checkInputSampling, checkJobPaths, checkMemoryFlag } from "./preflight.ts";
 import type { JobConfig } from "./job_config.ts";
@@ -103,6 +104,7 @@ export async function runMigration(
   await checkJobPaths(job);
   const noCheck = parseNoCheck(job.noCheck);
   const memory = checkMemoryFlag(job.memory);
+  parseVelocityFlag(job.velocity); // a bad value is a usage error: before any input is read
   const input = await openJobInput(job, files.spool);
   let ownBackend: Backend | undefined;
   let setup: JobSetup | undefined;
