@@ -77,3 +77,66 @@ Deno.test("checkpoint: another job's checkpoint is not restored by --resume", as
   const [a, b] = await Promise.all([Deno.readFile(plain.output), Deno.readFile(out)]);
   assert.ok(a.subarray(3200).every((v, i) => v === b[3200 + i]));
 });
+
+Deno.test("checkpoint: a backend that cannot restore sums refuses the checkpoint (exit 2)", async () => {
+  const { MigrateTileStream } = await import("../pipeline/streams/migrate_tile_stream.ts");
+  const { newStageTimes } = await import("../pipeline/streams/stage_times.ts");
+  const { newTraceBatch } = await import("../pipeline/segy/trace_batch.ts");
+  const tile = {
+    id: 0,
+    ix0: 0,
+    ix1: 1,
+    iy0: 0,
+    iy1: 1,
+    firstTrace: 0,
+    lastTrace: 3,
+    traceCount: 4,
+    bytes: 4,
+  };
+  let closed = false;
+  const backend = {
+    name: "gpu-like",
+    device: "test",
+    bytesPerColumn: () => 4,
+    stats: () => ({ kernelSeconds: 0, contributions: 0, deviceBytes: 0 }),
+    close() {},
+    openTile: () => ({
+      accumulate: () => Promise.resolve(),
+      finish: () => Promise.resolve(new Float32Array(1)),
+      close: () => (closed = true),
+    }),
+  };
+  const stream = new MigrateTileStream({
+    backend,
+    tiles: [tile],
+    ntx: 1,
+    tileInputs: () => ({
+      params: { nclass: 1, npoints: 1, ntau: 1 } as never,
+      points: new Float32Array(2),
+      velocity: new Float32Array(1),
+    }),
+    times: newStageTimes(),
+    checkpoint: {
+      restored: new Map([[0, new Float32Array(1)]]),
+      from: 2,
+      due: () => false,
+      save: () => Promise.resolve(),
+    },
+  });
+  const batch = newTraceBatch({ firstTrace: 2, count: 2, ns: 1, dt: 0.004 });
+  const drained = stream.readable.pipeTo(new WritableStream()).catch(() => {});
+  const writer = stream.writable.getWriter();
+  await assert.rejects(
+    writer.write({
+      batch,
+      geometry: new Float32Array(8),
+      traceClass: new Int32Array(2),
+      footprint: new Int32Array([0, 0, 0, 0, 0, 0, 0, 0]),
+    }),
+    (e: unknown) =>
+      e instanceof PstmError && e.exitCode === 2 &&
+      /gpu-like backend cannot restore/.test(e.message),
+  );
+  assert.ok(closed, "the opened tile is closed");
+  await drained;
+});

@@ -78,7 +78,19 @@ Deno.test("pstm migrate --velocity -2000 reaches the velocity check (exit 2)", a
   const input = new URL("../../shared/data/segy/small.sgy", import.meta.url).pathname;
   const dir = await Deno.makeTempDir();
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", cli, "migrate", input, "-o", `${dir}/o.sgy`, "--velocity", "-2000"],
+    args: [
+      "run",
+      "-A",
+      cli,
+      "migrate",
+      input,
+      "-o",
+      `${dir}/o.sgy`,
+      "--velocity",
+      "-2000",
+      "--no-check",
+      "geometry",
+    ],
     stdin: "null",
   }).output();
   const stderr = new TextDecoder().decode(out.stderr);

@@ -8,6 +8,7 @@
  */
 
 import type { Backend, BackendTile, KernelBatch, TileInputs } from "../../backends/backend.ts";
+import { PstmError } from "../../core/errors.ts";
 import type { BinnedBatch } from "./bin_geometry_stream.ts";
 import type { StageTimes } from "./stage_times.ts";
 import type { TileInfo } from "../plan/tile_plan.ts";
@@ -127,7 +128,12 @@ export class MigrateTileStream extends TransformStream<BinnedBatch, FinishedTile
           const saved = checkpoint?.restored.get(info.id);
           if (saved && !tile.restore) {
             tile.close();
-            throw new Error(`tile ${info.id}: the backend cannot restore a checkpoint`);
+            throw new PstmError(
+              `tile ${info.id}: the ${options.backend.name} backend cannot restore the ` +
+                "checkpoint (only cpu and reference can): resume with --backend cpu, or remove " +
+                "OUT.checkpoint to migrate the open tiles again",
+              { field: "--resume" },
+            );
           }
           if (saved) tile.restore!(saved);
           open.push({
