@@ -6,6 +6,7 @@
  * @module
  */
 
+import { dirname, isAbsolute, join } from "node:path";
 import { z } from "zod";
 import { PstmError } from "../../core/errors.ts";
 import {
@@ -227,11 +228,92 @@ void _jobConfigMatchesSchema;
  * ```
  */
 export function parseJobConfig(value: unknown, source = "job"): JobConfig {
-  const result = JobSchema.safeParse(value);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const key = issue.path.join(".") || "(top level)";
-  throw new PstmError(`${issue.message}`, { file: source, field: key });
+  const problems: { key: string; message: string }[] = [];
+  let keyed = value;
+  if (typeof value === "object" && value !== null && !Array.isArray(value)) {
+    const normalised = normaliseJobKeys(value as Record<string, unknown>);
+    problems.push(...normalised.unknown);
+    keyed = normalised.keys;
+  }
+  const result = JobSchema.safeParse(keyed);
+  if (result.success && problems.length === 0) return result.data;
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      problems.push({ key: issue.path.join(".") || "(top level)", message: issue.message });
+    }
+  }
+  if (problems.length === 1) {
+    throw new PstmError(problems[0].message, { file: source, field: problems[0].key });
+  }
+  throw new PstmError(
+    `${problems.length} problems: ` + problems.map((p) => `${p.key}: ${p.message}`).join("; "),
+    { file: source, field: problems.map((p) => p.key).join(", ") },
+  );
+}
+
+/** Every key of a job (the keys of `--config job.json`), in schema order. */
+export const JOB_KEYS: readonly string[] = Object.keys(JobSchema.shape);
+
+/** Command-line flags whose job key is not their camelCase spelling. */
+const FLAG_KEYS: Record<string, string> = { header: "headers", aaSpacing: "traceSpacing" };
+
+/**
+ * Job keys as the schema spells them: `max-angle`, `max_angle` and `maxAngle` are one key;
+ * a key that is none gets a suggestion.
+ *
+ * @param raw the keys as written
+ * @returns the keys in schema spelling, and the unknown ones with a message
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { normaliseJobKeys } from "./job_config.ts";
+ * const { keys, unknown } = normaliseJobKeys({ "max-angle": 60, tile_bins: [8, 8], tapr: 0.1 });
+ * assert.deepEqual(keys, { maxAngle: 60, tileBins: [8, 8] });
+ * assert.match(unknown[0].message, /unknown key "tapr"; did you mean "taper"\?/);
+ * ```
+ */
+export function normaliseJobKeys(
+  raw: Record<string, unknown>,
+): { keys: Record<string, unknown>; unknown: { key: string; message: string }[] } {
+  const keys: Record<string, unknown> = {};
+  const unknown: { key: string; message: string }[] = [];
+  for (const [written, value] of Object.entries(raw)) {
+    const camel = written.replace(/[-_]+([a-zA-Z0-9])/g, (_, c: string) => c.toUpperCase());
+    const key = Object.hasOwn(FLAG_KEYS, camel) ? FLAG_KEYS[camel] : camel;
+    if (JOB_KEYS.includes(key)) {
+      keys[key] = value;
+      continue;
+    }
+    const near = nearestKey(key);
+    unknown.push({
+      key: written,
+      message: `unknown key "${written}"` + (near ? `; did you mean "${near}"?` : "") +
+        " (docs/job-file.md lists the keys)",
+    });
+  }
+  return { keys, unknown };
+}
+
+/** The job key closest to `key` in edit distance (at most a third of its length), if any. */
+function nearestKey(key: string): string | undefined {
+  let best: string | undefined, bestDistance = Infinity;
+  for (const candidate of JOB_KEYS) {
+    const d = editDistance(key.toLowerCase(), candidate.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [candidate, d];
+  }
+  return bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) {
+      next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    row = next;
+  }
+  return row[b.length];
 }
 
 /**
@@ -274,5 +356,39 @@ export async function readJobConfig(
   if (typeof json !== "object" || json === null || Array.isArray(json)) {
     throw new PstmError("expected a JSON object of job keys", { file: path });
   }
-  return parseJobConfig({ ...json, ...overrides }, path);
+  const { keys } = normaliseJobKeys(json as Record<string, unknown>);
+  const relative = relativeToJobFile(keys, dirname(path));
+  // unknown keys are reported by parseJobConfig from the keys as written
+  const unknownKeys = Object.fromEntries(
+    Object.entries(json as Record<string, unknown>).filter(([k]) =>
+      normaliseJobKeys({ [k]: 0 }).unknown.length > 0
+    ),
+  );
+  return parseJobConfig({ ...unknownKeys, ...relative, ...overrides }, path);
+}
+
+/**
+ * The job file's paths (input, output, plan, and a velocity that names a file) read against
+ * the job file's folder, as a user writes them; absolute paths, "-" and velocity functions stay.
+ */
+function relativeToJobFile(keys: Record<string, unknown>, folder: string): Record<string, unknown> {
+  const out = { ...keys };
+  const resolveKey = (key: string, onlyIfFile = false) => {
+    const value = out[key];
+    if (typeof value !== "string" || value === "-" || isAbsolute(value)) return;
+    const resolved = join(folder, value);
+    if (onlyIfFile) {
+      try {
+        if (!Deno.statSync(resolved).isFile) return;
+      } catch {
+        return; // a constant or a v(tau) function, not a file
+      }
+    }
+    out[key] = resolved;
+  };
+  resolveKey("input");
+  resolveKey("output");
+  resolveKey("plan");
+  resolveKey("velocity", true);
+  return out;
 }
