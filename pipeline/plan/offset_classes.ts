@@ -419,7 +419,7 @@ export function traceClassOf(offset: number, azimuth: number, classes: OffsetCla
  * import assert from "node:assert";
  * import { outputClassCount } from "./offset_classes.ts";
  * const sectors = { edges: [0, 90, 180] };
- * assert.equal(outputClassCount({ first: 0, width: 100, count: 3, sectors }), 6);
+ * assert.equal(outputClassCount({ count: 3, sectors }), 6);
  * ```
  */
 export function outputClassCount(classes: Pick<OffsetClasses, "count" | "sectors">): number {
