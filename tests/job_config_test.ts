@@ -52,7 +52,7 @@ Deno.test("readJobConfig merges command-line overrides over the file", async () 
   await Deno.remove(dir, { recursive: true });
 });
 
-Deno.test("job files take the command line's spellings, report every problem, suggest keys", async () => {
+Deno.test("job files take the command line's spellings, report every problem, suggest keys", () => {
   for (const key of ["max-angle", "max_angle", "maxAngle"]) {
     const job = parseJobConfig({ input: "a", output: "b", velocity: "1", [key]: 45 });
     assert.equal(job.maxAngle, 45, key);
