@@ -157,10 +157,10 @@ export const migrateCommand: Command = {
       },
       resume: { type: "boolean", description: "continue an interrupted run" },
       shard: { type: "string", value: "I/N", description: "migrate shard I of N (0-based)" },
-      plan: {
+      "plan-file": {
         type: "string",
         value: "FILE",
-        description: "follow a plan written by pstm plan (no header scan)",
+        description: "follow a plan file written by pstm plan (no header scan)",
       },
       "zero-non-finite": {
         type: "boolean",
@@ -263,7 +263,7 @@ export async function jobFromArgs(
   put("checkpoint", numberFlag(args, "checkpoint", 0, 1e6));
   if (args.values.resume) put("resume", true);
   put("shard", stringFlag(args, "shard"));
-  put("plan", stringFlag(args, "plan"));
+  put("planFile", stringFlag(args, "plan-file"));
   if (args.values["zero-non-finite"]) put("zeroNonFinite", true);
   if (args.values["tile-timings"]) put("tileTimings", true);
   put("traveltimeTable", choiceValue(args, TRAVELTIME_TABLE));

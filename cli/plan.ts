@@ -1,7 +1,7 @@
 /**
  * `pstm plan IN.sgy -o OUT.sgy --velocity V [migrate options]`: scans the
  * input's headers once and writes the job's plan file (`OUT.sgy.plan`),
- * which `pstm migrate ... --plan FILE` (every `--shard I/N` task, every
+ * which `pstm migrate ... --plan-file FILE` (every `--shard I/N` task, every
  * `--resume`) follows without reading the headers again.
  *
  * @module
@@ -19,27 +19,31 @@ export const planCommand: Command = {
   spec: {
     name: "plan",
     summary: "scan a survey once and write the job's plan for its shards and resumes",
-    usage: "plan IN.sgy -o OUT.sgy --velocity V [pstm migrate options] [--plan FILE]",
+    usage: "plan IN.sgy -o OUT.sgy --velocity V [pstm migrate options] [--plan-file FILE]",
     positionals: { min: 0, max: 1, names: "IN.sgy" },
     flags: {
       ...migrateCommand.spec.flags,
-      plan: { type: "string", value: "FILE", description: "the plan file (default OUT.sgy.plan)" },
+      "plan-file": {
+        type: "string",
+        value: "FILE",
+        description: "the plan file to write (default OUT.sgy.plan)",
+      },
     },
     examples: [
       "pstm plan big.sgy -o image.sgy --velocity vel.sgy --memory 48GiB --tile-bins 100,100\n" +
       "  pstm migrate big.sgy -o image.sgy --velocity vel.sgy --memory 48GiB \\\n" +
-      "      --tile-bins 100,100 --plan image.sgy.plan --shard 0/8      # ... 7/8",
+      "      --tile-bins 100,100 --plan-file image.sgy.plan --shard 0/8      # ... 7/8",
     ],
   },
   async run(args) {
     const { config } = await jobFromArgs(args);
-    const path = stringFlag(args, "plan") ?? `${config.output}.plan`;
+    const path = stringFlag(args, "plan-file") ?? `${config.output}.plan`;
     const report = await writeJobPlan(config, path);
     console.error(
       `pstm: planned ${report.traces} traces: ${report.tiles} tile(s) of ` +
         `${report.tileBins.join(" x ")} bins (${report.emptyTiles} reached by no trace) in ` +
         `${report.seconds.toFixed(1)} s; wrote ${path} (${formatBytes(report.bytes)}); ` +
-        `migrate with --plan ${path}`,
+        `migrate with --plan-file ${path}`,
     );
     return EXIT_OK;
   },

@@ -24,7 +24,17 @@ import type { Command } from "./command.ts";
 import { jobFromArgs, migrateCommand } from "./migrate.ts";
 
 /** Flags `pstm slurm` sets on every task itself; they may not follow `--`. */
-const RESERVED = ["--shard", "--resume", "--log", "-o", "--output", "--velocity", "--config"];
+const RESERVED = [
+  "--shard",
+  "--resume",
+  "--log",
+  "-o",
+  "--output",
+  "--velocity",
+  "--config",
+  "--plan",
+  "--plan-file",
+];
 
 /** The slurm command. */
 export const slurmCommand: Command = {
@@ -100,7 +110,7 @@ export const slurmCommand: Command = {
     }
     if (args.values.restart && !args.values["dry-run"]) {
       const removed = await removeShardState(spec.output, spec.shards);
-      for (const path of [spec.output, spec.plan?.path]) {
+      for (const path of [spec.output, spec.planFile?.path]) {
         if (path === undefined) continue;
         try {
           await Deno.remove(path);
@@ -139,8 +149,9 @@ export const slurmCommand: Command = {
     }
     const lines = [];
     if (result.cancelled) lines.push(`pstm: cancelled the previous merge job ${result.cancelled}`);
-    if (result.plan === "reused") lines.push(`pstm: the tasks follow the plan ${spec.plan!.path}`);
-    else if (result.plan) {
+    if (result.plan === "reused") {
+      lines.push(`pstm: the tasks follow the plan ${spec.planFile!.path}`);
+    } else if (result.plan) {
       lines.push(
         `pstm: planned once: ${result.plan.traces} trace headers read, ${result.plan.tiles} ` +
           `tile(s), ${result.plan.seconds.toFixed(1)} s; the tasks follow ${result.plan.plan} ` +
@@ -239,7 +250,7 @@ export function specFromArgs(args: ParsedArgs): SlurmJobSpec {
     if (RESERVED.includes(name)) {
       throw new PstmError(
         `${name} after -- is set by pstm slurm itself (each task gets -o, --velocity, ` +
-          "--shard I/N, --resume and --log json)",
+          "--shard I/N, --resume, --log json and --plan-file; pstm migrate --plan previews a job)",
         { field: name },
       );
     }
@@ -319,13 +330,13 @@ export function specFromArgs(args: ParsedArgs): SlurmJobSpec {
  * `submitShardJob` writes (one header scan) before the first submission.
  *
  * @param spec the job
- * @returns the job with `plan` set
+ * @returns the job with `planFile` set
  * @throws PstmError when the migrate flags do not make a valid job
  */
 export async function withJobPlan(spec: SlurmJobSpec): Promise<SlurmJobSpec> {
   const argv = [spec.input, "-o", spec.output, "--velocity", spec.velocity, ...spec.migrateArgs];
   const { config } = await jobFromArgs(parseCommandArgs(migrateCommand.spec, argv));
-  return { ...spec, plan: { path: `${spec.workdir}/plan.json`, job: config } };
+  return { ...spec, planFile: { path: `${spec.workdir}/plan.json`, job: config } };
 }
 
 /** A velocity that names an existing file becomes an absolute path; functions stay as given. */

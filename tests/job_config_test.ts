@@ -87,6 +87,15 @@ Deno.test("job files take the command line's spellings, report every problem, su
       return true;
     },
   );
+  // the plan file's key was "plan" (now --plan previews a job): the message says so
+  for (const key of ["plan-file", "plan_file", "planFile"]) {
+    const job = parseJobConfig({ input: "a", output: "b", velocity: "1", [key]: "p.json" });
+    assert.equal(job.planFile, "p.json", key);
+  }
+  assert.throws(
+    () => parseJobConfig({ input: "a", output: "b", velocity: "1", plan: "p.json" }, "job.json"),
+    /job\.json, field plan: the key "plan" is now "planFile".*--plan .*writes nothing/,
+  );
 });
 
 Deno.test("a job file's paths are read against its folder", async () => {

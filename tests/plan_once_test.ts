@@ -40,7 +40,7 @@ Deno.test("plan once: 4 shards from one plan read no headers, only their band, a
   for (const i of [0, 1, 2, 3]) {
     const { summary } = await migrate(survey, "sharded.sgy", {
       ...OPTIONS,
-      plan,
+      planFile: plan,
       shard: `${i}/4`,
     });
     assert.equal(summary.headersScanned, 0, `shard ${i} scanned no header`);
@@ -75,13 +75,13 @@ Deno.test("plan once: a resume follows the plan without scanning", async () => {
   const plan = `${survey.dir}/out.sgy.plan`;
   let tiles = 0;
   await assert.rejects(() =>
-    migrate(survey, "out.sgy", { ...OPTIONS, plan }, {
+    migrate(survey, "out.sgy", { ...OPTIONS, planFile: plan }, {
       onTile: () => {
         if (++tiles === 2) throw new Error("crash");
       },
     })
   );
-  const resumed = await migrate(survey, "out.sgy", { ...OPTIONS, plan, resume: true });
+  const resumed = await migrate(survey, "out.sgy", { ...OPTIONS, planFile: plan, resume: true });
   assert.equal(resumed.summary.headersScanned, 0);
   assert.equal(resumed.summary.tilesResumed, 2);
   const single = await migrate(survey, "single.sgy", OPTIONS);
@@ -101,17 +101,17 @@ Deno.test("plan once: a plan from another survey or other options is refused (ex
     e instanceof PstmError && e.exitCode === 2 && pattern.test(e.message) &&
     e.message.includes(plan);
   await assert.rejects(
-    () => migrate(survey, "out.sgy", { ...OPTIONS, plan, velocity: "2100" }),
+    () => migrate(survey, "out.sgy", { ...OPTIONS, planFile: plan, velocity: "2100" }),
     refused(/other options \(velocity "0:2000,0.6:2400" != "2100"/),
   );
   await assert.rejects(
-    () => migrate(survey, "out.sgy", { ...OPTIONS, plan, aperture: 80 }),
+    () => migrate(survey, "out.sgy", { ...OPTIONS, planFile: plan, aperture: 80 }),
     refused(/aperture 60 != 80/),
   );
   // the same name, another survey (the noise changes every sample, not the size)
   await writeSynthetic({ ...survey.spec, noise: 0.1 }, survey.path, undefined);
   await assert.rejects(
-    () => migrate(survey, "out.sgy", { ...OPTIONS, plan }),
+    () => migrate(survey, "out.sgy", { ...OPTIONS, planFile: plan }),
     refused(/another input \(mtime/),
   );
   const cli = await runCli([
@@ -129,7 +129,7 @@ Deno.test("plan once: a plan from another survey or other options is refused (ex
     "13,2",
     "--batch-size",
     "8",
-    "--plan",
+    "--plan-file",
     plan,
   ]);
   assert.equal(cli.code, 2, cli.stderr);
@@ -137,7 +137,7 @@ Deno.test("plan once: a plan from another survey or other options is refused (ex
   await Deno.remove(survey.dir, { recursive: true });
 });
 
-Deno.test("pstm plan writes the plan file the CLI's migrate --plan follows", async () => {
+Deno.test("pstm plan writes the plan file the CLI's migrate --plan-file follows", async () => {
   const survey = await makeSurvey("small3d");
   const common = [
     "-o",
@@ -156,7 +156,7 @@ Deno.test("pstm plan writes the plan file the CLI's migrate --plan follows", asy
     "migrate",
     survey.path,
     ...common,
-    "--plan",
+    "--plan-file",
     `${survey.dir}/out.sgy.plan`,
     "--log",
     "json",

@@ -402,7 +402,7 @@ Deno.test({
       assert.deepEqual(first.submitted, [0, 1, 2, 3, 4, 5, 6, 7]);
       assert(first.plan && first.plan !== "reused", "planned once before submitting");
       assert.equal(first.plan.traces, 286);
-      assert(first.migrateScript.includes(`--plan ${sharded}.slurm/plan.json`));
+      assert(first.migrateScript.includes(`--plan-file ${sharded}.slurm/plan.json`));
       const states = await waitForJobs([first.arrayJob, first.mergeJob]);
       assert(
         [...states[first.arrayJob], ...states[first.mergeJob]].every((s) => s === "COMPLETED"),

@@ -97,7 +97,7 @@ const JobSchema = z.object({
   /** "I/N": migrate shard I (0-based) of N. */
   shard: z.string().regex(/^\d+\/\d+$/).optional(),
   /** A plan file written by `pstm plan`: no header scan, the tiles' trace ranges from it. */
-  plan: z.string().optional(),
+  planFile: z.string().optional(),
   /** Header byte overrides "NAME=BYTE:TYPE". */
   headers: z.array(z.string()).default([]),
   /** Checks turned off by name (see pipeline/plan/checks.ts), e.g. ["disk-space"]. */
@@ -186,7 +186,7 @@ export interface JobConfig {
   /** "I/N": migrate shard I (0-based) of N. */
   shard?: string;
   /** A plan file written by `pstm plan`: no header scan, the tiles' trace ranges from it. */
-  plan?: string;
+  planFile?: string;
   /** Header byte overrides "NAME=BYTE:TYPE". */
   headers: string[];
   /** Checks turned off by name (see pipeline/plan/checks.ts), e.g. ["disk-space"]. */
@@ -254,6 +254,12 @@ export function parseJobConfig(value: unknown, source = "job"): JobConfig {
 /** Every key of a job (the keys of `--config job.json`), in schema order. */
 export const JOB_KEYS: readonly string[] = Object.keys(JobSchema.shape);
 
+/** Keys that were renamed, with what to write instead. */
+const RENAMED_KEYS: Record<string, string> = {
+  plan: 'the key "plan" is now "planFile" (a plan file written by pstm plan); ' +
+    "pstm migrate --plan on the command line prints the plan and writes nothing",
+};
+
 /** Command-line flags whose job key is not their camelCase spelling. */
 const FLAG_KEYS: Record<string, string> = { header: "headers", aaSpacing: "traceSpacing" };
 
@@ -282,6 +288,10 @@ export function normaliseJobKeys(
     const key = Object.hasOwn(FLAG_KEYS, camel) ? FLAG_KEYS[camel] : camel;
     if (JOB_KEYS.includes(key)) {
       keys[key] = value;
+      continue;
+    }
+    if (Object.hasOwn(RENAMED_KEYS, key)) {
+      unknown.push({ key: written, message: RENAMED_KEYS[key] });
       continue;
     }
     const near = nearestKey(key);
@@ -368,7 +378,7 @@ export async function readJobConfig(
 }
 
 /**
- * The job file's paths (input, output, plan, and a velocity that names a file) read against
+ * The job file's paths (input, output, planFile, and a velocity that names a file) read against
  * the job file's folder, as a user writes them; absolute paths, "-" and velocity functions stay.
  */
 function relativeToJobFile(keys: Record<string, unknown>, folder: string): Record<string, unknown> {
@@ -388,7 +398,7 @@ function relativeToJobFile(keys: Record<string, unknown>, folder: string): Recor
   };
   resolveKey("input");
   resolveKey("output");
-  resolveKey("plan");
+  resolveKey("planFile");
   resolveKey("velocity", true);
   return out;
 }

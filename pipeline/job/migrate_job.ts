@@ -4,7 +4,7 @@
  * 0. preflight (preflight.ts): paths, --memory, --no-check; after opening the
  *    input its sampling, after setup the free disk;
  * 1. setup (setup.ts): the input opened (stdin spooled), its headers read
- *    once into the geometry index (or, with `--plan`, not at all:
+ *    once into the geometry index (or, with `--plan-file`, not at all:
  *    plan_once.ts), grid, time axis, classes, velocity, kernel parameters;
  * 2. plan (plan.ts): budget, fingerprint, tile shape, then the tiles and
  *    passes left once the manifest says what is done;
@@ -111,7 +111,7 @@ export async function runMigration(
   try {
     checkInputSampling(input.file.info.dt, input.name);
     const scanStart = performance.now();
-    const planFile = job.plan === undefined ? undefined : await loadJobPlan(job, input);
+    const planFile = job.planFile === undefined ? undefined : await loadJobPlan(job, input);
     setup = await setupJob(
       job,
       input,

@@ -165,7 +165,7 @@ export async function planJob(
   if (planFile && planFile.fingerprint !== fingerprint) {
     throw new PstmError(
       "the plan file was made for another job (its fingerprint differs); run pstm plan again",
-      { file: job.plan, field: "--plan" },
+      { file: job.planFile, field: "--plan-file" },
     );
   }
   const request = planRequestOf(

@@ -1,7 +1,7 @@
 /**
  * Plan once: `pstm plan` scans the input's headers once and writes the plan
  * file (pipeline/plan/plan_file.ts) that every shard task and every resume
- * of the job then follows with `--plan`, reading no header beyond the
+ * of the job then follows with `--plan-file`, reading no header beyond the
  * traces its passes migrate.
  *
  * @module
@@ -63,21 +63,24 @@ export function planOptionsOf(job: JobConfig): Record<string, unknown> {
 }
 
 /**
- * Reads the job's plan file (`job.plan`) and checks it against this input and these options.
+ * Reads the job's plan file (`job.planFile`) and checks it against this input and these options.
  *
- * @param job the job (`plan` set)
+ * @param job the job (`planFile` set)
  * @param input the opened input
  * @returns the plan
  * @throws PstmError (exit 2) naming what differs, or that the file is damaged
  */
 export async function loadJobPlan(job: JobConfig, input: JobInput): Promise<PlanContents> {
-  if (job.plan === undefined) throw new Error("loadJobPlan: the job has no plan file");
+  if (job.planFile === undefined) throw new Error("loadJobPlan: the job has no plan file");
   if (job.input === "-") {
-    throw new PstmError("--plan needs the input as a file (a plan identifies its input file)", {
-      field: "--plan",
-    });
+    throw new PstmError(
+      "--plan-file needs the input as a file (a plan identifies its input file)",
+      {
+        field: "--plan-file",
+      },
+    );
   }
-  return await readPlanFile(job.plan, {
+  return await readPlanFile(job.planFile, {
     input: await indexedInputOf(input, job.headers),
     options: planOptionsOf(job),
   });
@@ -100,7 +103,7 @@ export async function checkJobPlan(job: JobConfig, path: string): Promise<boolea
   }
   const input = await openJobInput(job, outputFiles(job.output).spool);
   try {
-    await loadJobPlan({ ...job, plan: path }, input);
+    await loadJobPlan({ ...job, planFile: path }, input);
     return true;
   } finally {
     await input.close();
@@ -131,7 +134,7 @@ export interface PlanReport {
  * Scans the job's input once and writes its plan file (the tiles of the
  * whole job; every shard schedules its own from it).
  *
- * @param job the job (`shard` and `resume` do not matter; `plan` is where the file goes)
+ * @param job the job (`shard` and `resume` do not matter; `planFile` does not matter either)
  * @param planPath the plan file to write
  * @returns what was planned
  * @throws PstmError for bad input or options, as `pstm migrate` would
@@ -159,7 +162,7 @@ export async function writeJobPlan(job: JobConfig, planPath: string): Promise<Pl
       await checkSurveySamples(input.file, input.name, noCheck);
       await checkJobAgainstSurvey(job, setup, noCheck);
       const planned = await planJob(
-        { ...job, resume: false, shard: undefined, plan: undefined },
+        { ...job, resume: false, shard: undefined, planFile: undefined },
         setup,
         memory,
         {},

@@ -1,7 +1,7 @@
 /**
  * Stage 1 of a migration job: the input opened (standard input spooled to a
  * file first), its headers read once into the on-disk geometry index (and,
- * without `--grid`, into the scan that suggests the grid; with `--plan`,
+ * without `--grid`, into the scan that suggests the grid; with `--plan-file`,
  * not at all: the plan file says what the scan found), and everything that
  * follows from the job's options: the output grid and time axis, offset
  * classes, the velocity model, the kernel parameters and the aperture reach.
@@ -73,7 +73,7 @@ export interface JobSetup {
   info: SegyInfo;
   /** What the scan (or the plan file) knows of the traces' geometry. */
   geometry: JobGeometry;
-  /** The plan file this run follows (`--plan`), if any. */
+  /** The plan file this run follows (`--plan-file`), if any. */
   planFile?: PlanContents;
   /** The output grid (`--grid`, or the scan's suggestion). */
   grid: GridSpec;

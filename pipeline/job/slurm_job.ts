@@ -55,10 +55,10 @@ export interface SlurmJobSpec {
   /** Job name prefix shown by squeue. */
   name: string;
   /**
-   * The plan every task follows (`--plan`): written once by `submitShardJob`
+   * The plan every task follows (`--plan-file`): written once by `submitShardJob`
    * before the first submission (the job's header scan), reused by later ones.
    */
-  plan?: { path: string; job: JobConfig };
+  planFile?: { path: string; job: JobConfig };
 }
 
 /** What the shard manifests say about a sharded output. */
@@ -235,7 +235,7 @@ export function migrateScript(spec: SlurmJobSpec, ids: number[]): string {
     "--velocity",
     spec.velocity,
     ...spec.migrateArgs,
-    ...(spec.plan ? ["--plan", spec.plan.path] : []),
+    ...(spec.planFile ? ["--plan-file", spec.planFile.path] : []),
   ].map(shellQuote).join(" ");
   lines.push(
     "set -euo pipefail",
@@ -419,13 +419,13 @@ export async function submitShardJob(
   if (options.dryRun) return result;
 
   const files = jobFiles(spec.workdir);
-  if (spec.plan) {
+  if (spec.planFile) {
     // plan once: the header scan runs here, not in every task; a plan of other options or
     // another input is refused (exit 2) before anything is submitted
     await Deno.mkdir(spec.workdir, { recursive: true });
-    result.plan = await checkJobPlan(spec.plan.job, spec.plan.path)
+    result.plan = await checkJobPlan(spec.planFile.job, spec.planFile.path)
       ? "reused"
-      : await writeJobPlan(spec.plan.job, spec.plan.path);
+      : await writeJobPlan(spec.planFile.job, spec.planFile.path);
   }
   const previous = await readRecord(files.record);
   if (previous?.arrayJob) {

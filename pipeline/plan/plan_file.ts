@@ -110,11 +110,11 @@ export async function readPlanFile(
   } catch (error) {
     throw new PstmError(`cannot read the plan file: ${(error as Error).message}`, {
       file: path,
-      field: "--plan",
+      field: "--plan-file",
     });
   }
   const bad = (what: string) =>
-    new PstmError(`${what}; run pstm plan again`, { file: path, field: "--plan" });
+    new PstmError(`${what}; run pstm plan again`, { file: path, field: "--plan-file" });
   const match = /^\{"pstmPlan":1,"checksum":(\d+),"plan":(.*)\}\n?$/s.exec(text);
   if (!match) throw bad("not a pstm plan file, or truncated");
   if (checksum32(new TextEncoder().encode(match[2])) !== Number(match[1])) {
@@ -130,7 +130,7 @@ export async function readPlanFile(
   if (input) {
     throw new PstmError(
       `the plan was made from another input (${input}: plan != this run); run pstm plan again`,
-      { file: path, field: "--plan" },
+      { file: path, field: "--plan-file" },
     );
   }
   const option = optionDifference(raw.options, expect.options);
@@ -138,7 +138,7 @@ export async function readPlanFile(
     throw new PstmError(
       `the plan was made with other options (${option}: plan != this run); ` +
         "run pstm plan again with the options of this run",
-      { file: path, field: "--plan" },
+      { file: path, field: "--plan-file" },
     );
   }
   const tiles = raw.tiles.map((values, id) => {
