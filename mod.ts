@@ -80,6 +80,15 @@ export { SegyTraceStream } from "./pipeline/segy/segy_trace_stream.ts";
 export { SegyWriter, type SegyWriterOptions } from "./pipeline/segy/segy_writer.ts";
 export { SegyWritableStream } from "./pipeline/segy/segy_writable_stream.ts";
 export type { SegyInfo, SegyKind } from "./pipeline/segy/segy_info.ts";
+export {
+  describeUnits,
+  fromMetres,
+  type LengthUnit,
+  METRES_PER_FOOT,
+  type SurveyUnits,
+  surveyUnits,
+  type VelocityUnit,
+} from "./pipeline/segy/units.ts";
 export type { TextEncoding } from "./pipeline/segy/text_header.ts";
 export type { SegyStreamOptions } from "./pipeline/segy/segy_file.ts";
 export {
@@ -187,6 +196,7 @@ export {
   type Reflector,
   SYNTH_ORDERS,
   synthBatches,
+  synthInFeet,
   type SynthOrder,
   synthPreset,
   type SynthSpec,

@@ -46,7 +46,8 @@ export const migrateCommand: Command = {
       velocity: {
         type: "string",
         value: "V",
-        description: "RMS velocity: 2000 | 0:1800,4:4200 (tau s:v m/s) | picks.csv | vel.sgy",
+        description:
+          "RMS velocity (m/s, ft/s in feet): 2000 | 0:1800,4:4200 (tau s:v) | picks.csv | vel.sgy",
       },
       "velocity-extrapolation": choiceFlag(VELOCITY_EXTRAPOLATION),
       config: { type: "string", value: "job.json", description: "job file (flags override it)" },

@@ -10,6 +10,7 @@ import { optionHelp, SYNTH_ORDER } from "../core/options.ts";
 import {
   parseSynthOrder,
   SYNTH_PRESETS,
+  synthInFeet,
   synthPreset,
   synthTraceCount,
 } from "../pipeline/synth/synth.ts";
@@ -46,6 +47,11 @@ export const synthCommand: Command = {
       },
       truth: { type: "string", value: "FILE", description: "truth JSON (default: OUT.truth.json)" },
       noise: { type: "string", value: "SIGMA", description: "add Gaussian noise" },
+      feet: {
+        type: "boolean",
+        description: "the survey in feet: coordinates in ft, velocities in ft/s, measurement " +
+          "system 2 (same times)",
+      },
       seed: { type: "string", value: "N", description: "noise seed" },
     },
     examples: [
@@ -53,13 +59,15 @@ export const synthCommand: Command = {
       "pstm synth -o big.sgy --preset standard --traces 1000000",
       "pstm synth -o - --preset line2d | pstm scan -",
       "pstm synth -o field.sgy --preset small3d --traces 500000 --order shot",
+      "pstm synth -o feet.sgy --preset small3d --feet",
     ],
   },
   async run(args) {
     const output = stringFlag(args, "output");
     if (output === undefined) throw new PstmError("-o OUT.sgy is required", { field: "-o" });
     const traces = numberFlag(args, "traces", 1, 1e9);
-    const spec = synthPreset(stringFlag(args, "preset") ?? "demo3d", traces);
+    const preset = synthPreset(stringFlag(args, "preset") ?? "demo3d", traces);
+    const spec = args.values.feet === true ? synthInFeet(preset) : preset;
     const noise = numberFlag(args, "noise", 0, 1e6);
     const seed = numberFlag(args, "seed", 0, 2 ** 32);
     spec.order = parseSynthOrder(stringFlag(args, "order") ?? "cmp");

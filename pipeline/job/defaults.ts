@@ -18,6 +18,7 @@ import type { RhoName } from "../../core/options.ts";
 import type { GridSpec } from "../plan/grid.ts";
 import type { SurveySpacing } from "../plan/trace_spacing.ts";
 import type { JobConfig } from "./job_config.ts";
+import { describeUnits, type LengthUnit, type SurveyUnits, surveyUnits } from "../segy/units.ts";
 
 /**
  * Full-mode values of the settings that do not depend on the survey.
@@ -50,6 +51,11 @@ export interface MigrationSettings {
   traceSpacing: number;
   /** Antialiasing trace spacing across it, m. */
   traceSpacingY: number;
+  /**
+   * The survey's units (binary header measurement system): lengths here and velocities are in
+   * them. Absent: metres.
+   */
+  units?: SurveyUnits;
   /** Why each was chosen: grid, rho, spacing, aperture, angle. */
   reasons: { grid: string; rho: string; spacing: string; aperture: string; angle: string };
 }
@@ -64,8 +70,10 @@ export interface SurveyFacts {
   spacing: SurveySpacing;
   /** Last output time, s. */
   tmax: number;
-  /** Fastest velocity of the model, m/s. */
+  /** Fastest velocity of the model, m/s (ft/s in feet). */
   vmax: number;
+  /** The survey's units (default: metres). */
+  units?: SurveyUnits;
 }
 
 /**
@@ -93,6 +101,8 @@ export function resolveSettings(job: JobConfig, survey: SurveyFacts): MigrationS
   const plain = job.plain;
   const { spacing } = survey;
   const given = (key: string) => `given (${key})`;
+  const units = survey.units ?? surveyUnits(0);
+  const m: LengthUnit = units.length;
   const maxAngle = job.maxAngle ?? (plain ? 0 : FULL_MODE_DEFAULTS.maxAngle);
   const taper = job.taper ?? (plain ? 0 : FULL_MODE_DEFAULTS.taper);
   const aa = job.aa ?? !plain;
@@ -125,8 +135,8 @@ export function resolveSettings(job: JobConfig, survey: SurveyFacts): MigrationS
       : reach <= extent
       ? `the ${maxAngle}-degree reach at ${survey.tmax.toFixed(2)} s and ${
         Math.round(survey.vmax)
-      } m/s`
-      : `the survey's midpoint extent (${Math.round(extent)} m)`;
+      } ${units.velocity}`
+      : `the survey's midpoint extent (${Math.round(extent)} ${m})`;
   }
   const angleWhy = job.maxAngle !== undefined ? given("max-angle") : plain ? "plain" : "default";
   return {
@@ -138,6 +148,7 @@ export function resolveSettings(job: JobConfig, survey: SurveyFacts): MigrationS
     rho,
     traceSpacing,
     traceSpacingY,
+    units,
     reasons: {
       grid: survey.gridFrom,
       rho: rhoWhy,
@@ -167,16 +178,21 @@ export function resolveSettings(job: JobConfig, survey: SurveyFacts): MigrationS
  */
 export function formatSettings(s: MigrationSettings, grid: GridSpec): string[] {
   const f = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(2));
+  const units = s.units ?? surveyUnits(0);
+  const m = units.length;
   return [
+    `  units        ${describeUnits(units)}`,
     `  mode         ${s.mode}${s.mode === "plain" ? " (DESIGN.md 3: the bare formula)" : ""}`,
-    `  grid         ${grid.nx} x ${grid.ny} bins of ${f(grid.dx)} x ${f(grid.dy)} m from ` +
+    `  grid         ${grid.nx} x ${grid.ny} bins of ${f(grid.dx)} x ${f(grid.dy)} ${m} from ` +
     `(${f(grid.x0)}, ${f(grid.y0)}), azimuth ${f(grid.azimuthDeg)} deg (${s.reasons.grid})`,
     `  rho          ${s.rho} (${s.reasons.rho})`,
     `  antialiasing ${
-      s.aa ? `on, ${f(s.traceSpacing)} m along the azimuth, ${f(s.traceSpacingY)} m across` : "off"
+      s.aa
+        ? `on, ${f(s.traceSpacing)} ${m} along the azimuth, ${f(s.traceSpacingY)} ${m} across`
+        : "off"
     }${s.aa ? ` (${s.reasons.spacing})` : ""}`,
     `  aperture     ${
-      s.aperture > 0 ? `${f(s.aperture)} m` : "unlimited"
+      s.aperture > 0 ? `${f(s.aperture)} ${m}` : "unlimited"
     } (${s.reasons.aperture}), ` +
     `max angle ${s.maxAngle > 0 ? `${f(s.maxAngle)} deg` : "none"} (${s.reasons.angle}), ` +
     `taper ${f(s.taper)}`,

@@ -1,6 +1,7 @@
 /**
  * Checks of a job against its survey, before any output is created: velocity
- * times far past the record (milliseconds given as seconds), offset classes
+ * times far past the record (milliseconds given as seconds), velocities in
+ * the other unit than the survey's (ft/s for a survey in metres), offset classes
  * that no trace falls in, and an output grid that no midpoint falls in. Each
  * refusal is exit 2 with what was seen and the `--no-check NAME` that
  * overrides it.
@@ -15,6 +16,7 @@ import { binOf, type GridSpec } from "../plan/grid.ts";
 import { type OffsetClasses, offsetClassOf } from "../plan/offset_classes.ts";
 import { parseVelocityFlag } from "../velocity/velocity.ts";
 import { parsePicksTable } from "../velocity/velocity_picks.ts";
+import { fromMetres, METRES_PER_FOOT, type SurveyUnits, surveyUnits } from "../segy/units.ts";
 import type { JobConfig } from "./job_config.ts";
 import type { JobSetup } from "./setup.ts";
 
@@ -35,6 +37,13 @@ export interface JobCheckInputs {
   gridGiven: boolean;
   /** The `--velocity` value. */
   velocity: string;
+  /**
+   * The velocity model's range and the survey's units, for the velocity-unit check (absent: not
+   * checked).
+   */
+  velocityRange?: { min: number; max: number; units: SurveyUnits };
+  /** `--replacement-velocity`, when given (checked with velocityRange's units). */
+  replacementVelocity?: number;
   /** The latest time of the record or of the output axis, s. */
   recordEnd: number;
   /** Checks turned off. */
@@ -62,6 +71,7 @@ export interface JobCheckInputs {
  */
 export async function checkJob(inputs: JobCheckInputs): Promise<void> {
   if (!inputs.skip.has("velocity-times")) await checkVelocityTimes(inputs);
+  if (!inputs.skip.has("velocity-unit")) checkVelocityUnit(inputs);
   if (inputs.classesGiven && !inputs.skip.has("offset-classes")) checkOffsetClasses(inputs);
   if (inputs.gridGiven && !inputs.skip.has("grid")) checkGridCatches(inputs);
 }
@@ -92,6 +102,69 @@ async function checkVelocityTimes(inputs: JobCheckInputs): Promise<void> {
       overrideHint("velocity-times"),
     { file: source === "--velocity" ? undefined : source, field: "--velocity" },
   );
+}
+
+/** RMS (and replacement) velocities of rock stay below this, m/s. */
+export const MAX_PLAUSIBLE_VELOCITY = 7000;
+/** The fastest RMS velocity of a section is at least about water's, m/s. */
+export const MIN_PLAUSIBLE_VMAX = 1400;
+
+/**
+ * Refuses velocities in the other unit than the survey's: in metres, a velocity above
+ * {@link MAX_PLAUSIBLE_VELOCITY} m/s (ft/s given); in feet, a fastest velocity below
+ * {@link MIN_PLAUSIBLE_VMAX} m/s in ft/s (m/s given) or above the maximum in ft/s.
+ */
+function checkVelocityUnit(inputs: JobCheckInputs): void {
+  const range = inputs.velocityRange;
+  if (!range) return;
+  const { units } = range;
+  const u = units.velocity;
+  const feet = units.length === "ft";
+  const high = fromMetres(MAX_PLAUSIBLE_VELOCITY, units.length);
+  const low = fromMetres(MIN_PLAUSIBLE_VMAX, units.length);
+  const system = feet || units.measurementSystem === 1
+    ? `the survey is in ${feet ? "feet" : "metres"} (binary header measurement system ` +
+      `${units.measurementSystem})`
+    : `the survey is read as metres (binary header measurement system ` +
+      `${units.measurementSystem}: not stated)`;
+  const fix = feet
+    ? "give velocities in ft/s (m/s x 3.2808)"
+    : "give velocities in m/s (ft/s x 0.3048), or set the measurement system (bytes " +
+      "3255-3256) to 2 if the coordinates are in feet";
+  const refuse = (what: string, v: number, field: string, why: string) => {
+    throw new PstmError(
+      `${what} is ${Math.round(v)} ${u}, ${why}; ${system}: velocities in ${
+        feet ? "m/s" : "ft/s"
+      }? ` +
+        `${fix} ${overrideHint("velocity-unit")}`,
+      { field },
+    );
+  };
+  const rv = inputs.replacementVelocity;
+  if (range.max > high) {
+    refuse(
+      "the fastest velocity",
+      range.max,
+      "--velocity",
+      `faster than RMS velocities of rock (below ${Math.round(high)} ${u})`,
+    );
+  }
+  if (feet && range.max < low) {
+    refuse(
+      "the fastest velocity",
+      range.max,
+      "--velocity",
+      `${Math.round(range.max * METRES_PER_FOOT)} m/s: slower than water (${Math.round(low)} ${u})`,
+    );
+  }
+  if (rv !== undefined && rv > high) {
+    refuse(
+      "the replacement velocity",
+      rv,
+      "--replacement-velocity",
+      `faster than the near surface can be (below ${Math.round(high)} ${u})`,
+    );
+  }
 }
 
 /** Refuses offset classes that no trace's source-receiver distance falls in. */
@@ -152,7 +225,9 @@ function checkGridCatches(inputs: JobCheckInputs): void {
  */
 export async function checkJobAgainstSurvey(
   job: JobConfig,
-  setup: Pick<JobSetup, "geometry" | "grid" | "classes" | "time" | "info">,
+  setup:
+    & Pick<JobSetup, "geometry" | "grid" | "classes" | "time" | "info">
+    & Partial<Pick<JobSetup, "velocity">>,
   skip: ReadonlySet<CheckName>,
 ): Promise<void> {
   const { info, time } = setup;
@@ -163,6 +238,18 @@ export async function checkJobAgainstSurvey(
     classesGiven: job.offsetClasses !== undefined,
     gridGiven: job.grid !== undefined,
     velocity: job.velocity,
+    ...(setup.velocity
+      ? {
+        velocityRange: {
+          min: setup.velocity.min,
+          max: setup.velocity.max,
+          units: surveyUnits(info.measurementSystem),
+        },
+      }
+      : {}),
+    ...(job.replacementVelocity !== undefined
+      ? { replacementVelocity: job.replacementVelocity }
+      : {}),
     recordEnd: Math.max(info.t0 + (info.ns - 1) * info.dt, time.tau0 + (time.ntau - 1) * time.dtau),
     skip,
   });

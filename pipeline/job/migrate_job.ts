@@ -31,6 +31,7 @@ import { newStageTimes } from "../streams/stage_times.ts";
 import { alreadyComplete, finalizeOutput, removeIfNothingRecorded } from "./finalize.ts";
 import { parseNoCheck } from "../plan/checks.ts";
 import { checkSurveySamples, SurveyChecks } from "../plan/survey_checks.ts";
+import { surveyUnits } from "../segy/units.ts";
 import { parseVelocityFlag } from "../velocity/velocity.ts";
 import { checkJobAgainstSurvey } from "./job_checks.ts";
 import { checkDiskSpace, checkInputSampling, checkJobPaths, checkMemoryFlag } from "./preflight.ts";
@@ -117,7 +118,7 @@ export async function runMigration(
       input,
       files.geometry,
       planFile,
-      new SurveyChecks(input.name, noCheck),
+      new SurveyChecks(input.name, noCheck, surveyUnits(input.file.info.measurementSystem).length),
     );
     const { grid, time, classes } = setup;
     await checkSurveySamples(input.file, input.name, noCheck);

@@ -39,6 +39,8 @@ export function createOutputVolume(
     textHeader: describeJob(job, grid, time, classes, setup.settings),
     sampleFormat: job.format,
     sortingCode: 2, // CDP ensembles: the classes of one bin follow each other
+    // the input's unit: the grid, offsets and velocities are in it
+    measurementSystem: setup.settings.units?.length === "ft" ? 2 : 1,
     ensembleFold: outputClassCount(classes),
     truncate: !job.resume && !shard,
   });
@@ -77,6 +79,7 @@ export function describeJob(
     "pstm Kirchhoff prestack time migration",
     `input ${job.input}`,
     `velocity ${job.velocity}`,
+    `units ${s?.units?.length ?? "m"}, velocities ${s?.units?.velocity ?? "m/s"}`,
     `grid x0 ${grid.x0} y0 ${grid.y0} dx ${grid.dx} dy ${grid.dy} nx ${grid.nx} ny ${grid.ny}`,
     `azimuth ${grid.azimuthDeg} deg; inline = iy, crossline = ix`,
     `time tau0 ${time.tau0} s dt ${time.dtau} s nt ${time.ntau}`,

@@ -11,6 +11,7 @@ import { PstmError } from "../../core/errors.ts";
 import { checkInputSampling, checkMemoryFlag } from "./preflight.ts";
 import { parseNoCheck } from "../plan/checks.ts";
 import { checkSurveySamples, SurveyChecks } from "../plan/survey_checks.ts";
+import { surveyUnits } from "../segy/units.ts";
 import { checkJobAgainstSurvey } from "./job_checks.ts";
 import { type PlanContents, readPlanFile, writePlanFile } from "../plan/plan_file.ts";
 import { peakRss } from "../plan/memory.ts";
@@ -155,7 +156,7 @@ export async function writeJobPlan(job: JobConfig, planPath: string): Promise<Pl
       input,
       `${planPath}.geometry`,
       undefined,
-      new SurveyChecks(input.name, noCheck),
+      new SurveyChecks(input.name, noCheck, surveyUnits(input.file.info.measurementSystem).length),
     );
     try {
       // the checks of pstm migrate, run once here: its tasks have no geometry to run them on

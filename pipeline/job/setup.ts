@@ -39,6 +39,7 @@ import type { SurveyChecks } from "../plan/survey_checks.ts";
 import { headerMapWith } from "../segy/header_map.ts";
 import { SegyFile } from "../segy/segy_file.ts";
 import type { SegyInfo } from "../segy/segy_info.ts";
+import { surveyUnits } from "../segy/units.ts";
 import type { TraceBatch } from "../segy/trace_batch.ts";
 import { openVelocity, type VelocityModel } from "../velocity/velocity.ts";
 import { headerLocator } from "../velocity/velocity_header_key.ts";
@@ -89,7 +90,7 @@ export interface JobSetup {
   settings: MigrationSettings;
   /** Kernel parameters shared by every tile (npoints 0: set per tile). */
   params: KernelParams;
-  /** The largest midpoint distance at which a trace contributes, m (Infinity: all). */
+  /** The largest midpoint distance at which a trace contributes, m or ft (Infinity: all). */
   reach: number;
   /** The top mute of the input (`--mute`), when there is one. */
   mute?: TopMute;
@@ -396,7 +397,7 @@ export function kernelParamsOf(
  *
  * @param params aperture and angle limit
  * @param time the output time axis
- * @param vmax the largest velocity of the model, m/s
+ * @param vmax the largest velocity of the model, m/s (ft/s in feet)
  * @returns the reach, m (Infinity when unlimited)
  * @example
  * ```ts
@@ -523,6 +524,7 @@ export async function setupJob(
       spacing,
       tmax: time.tau0 + (time.ntau - 1) * time.dtau,
       vmax: velocity.max,
+      units: surveyUnits(info.measurementSystem),
     });
     const params = kernelParamsOf(job, settings, info, grid, time, classes);
     const reach = apertureReach(params, time, velocity.max);

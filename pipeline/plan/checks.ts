@@ -17,6 +17,7 @@ export const CHECKS = {
   "outliers": "a few traces lie far from the rest of the survey",
   "amplitudes": "sample values implausible for the declared sample format",
   "velocity-times": "velocity times reach far past the end of the record (ms given as s)",
+  "velocity-unit": "velocities in the other unit than the survey's (ft/s for a survey in metres)",
   "offset-classes": "no trace falls in any offset class",
   "grid": "no trace midpoint falls inside the output grid",
 } as const;

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { describeUnits, type SurveyUnits, surveyUnits } from "../segy/units.ts";
 import type { GridSpec } from "./grid.ts";
 import { SpacingMeter, type SurveySpacing } from "./trace_spacing.ts";
 import { formatOffsetClasses, type OffsetClasses, suggestOffsetClasses } from "./offset_classes.ts";
@@ -58,6 +59,11 @@ export interface ScanSummary {
   formatName: string;
   /** "big-endian" or "little-endian". */
   byteOrder: string;
+  /**
+   * The survey's units from the binary header's measurement system: coordinates, offsets and
+   * the grid below are in `length`, velocities for it in `velocity`. Absent: metres.
+   */
+  units?: SurveyUnits;
   /** Number of traces. */
   traces: number;
   /** Samples per trace. */
@@ -338,6 +344,7 @@ function summarise(info: SegyInfo, acc: Accumulator, options: ScanOptions): Scan
     format: info.format,
     formatName: info.formatName,
     byteOrder: info.littleEndian ? "little-endian" : "big-endian",
+    units: surveyUnits(info.measurementSystem),
     traces: info.traceCount,
     samples: info.ns,
     dt: info.dt,
@@ -603,6 +610,7 @@ export function formatScanSummary(s: ScanSummary): string {
       s.kind === "su" ? "Seismic Unix" : `SEG-Y rev ${s.revision}`
     }, format ${s.format} ` +
     `(${s.formatName}), ${s.byteOrder}`,
+    `units       ${describeUnits(s.units ?? surveyUnits(0))}`,
     `traces      ${s.traces} x ${s.samples} samples, dt ${s.dt * 1000} ms, t0 ${s.t0 * 1000} ms`,
     `trace ns    ${
       s.traceLength.consistent
@@ -645,8 +653,10 @@ export function formatScanSummary(s: ScanSummary): string {
     );
   }
   const ts = s.traceSpacing;
+  const unit = (s.units ?? surveyUnits(0)).length;
   lines.push(
-    `spacing     ${f(ts.along)} m along the grid azimuth, ${f(ts.across)} m across: ${ts.how}`,
+    `spacing     ${f(ts.along)} ${unit} along the grid azimuth, ${f(ts.across)} ${unit} ` +
+      `across: ${ts.how}`,
   );
   lines.push(
     `fold        min ${s.fold.min}, mean ${f(s.fold.mean)}, max ${s.fold.max} over ` +

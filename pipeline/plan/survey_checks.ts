@@ -12,6 +12,7 @@
 import { PstmError } from "../../core/errors.ts";
 import type { SegyFile } from "../segy/segy_file.ts";
 import type { TraceBatch } from "../segy/trace_batch.ts";
+import { fromMetres, type LengthUnit } from "../segy/units.ts";
 import type { CheckName } from "./checks.ts";
 import { overrideHint } from "./checks.ts";
 import type { GeometrySource } from "./geometry_index.ts";
@@ -71,14 +72,17 @@ export class SurveyChecks {
   #offsetsDisagree = 0;
   #offsetExample: { trace: number; header: number; coordinates: number } | undefined;
   #ratios: number[] = [];
+  readonly #unit: LengthUnit;
 
   /**
    * @param file the input's name for messages ("stdin" for a spool)
    * @param skip checks turned off with --no-check
+   * @param unit the survey's length unit (its thresholds are in metres and converted)
    */
-  constructor(file: string, skip: ReadonlySet<CheckName>) {
+  constructor(file: string, skip: ReadonlySet<CheckName>, unit: LengthUnit = "m") {
     this.#file = file;
     this.#skip = skip;
+    this.#unit = unit;
   }
 
   /**
@@ -102,7 +106,8 @@ export class SurveyChecks {
       if (header === 0 && coordinates === 0) continue;
       this.#offsetsGiven++;
       if (header === 0) continue; // counted below: offsets left unset are not a disagreement
-      if (Math.abs(header - coordinates) > Math.max(1, 0.05 * Math.max(header, coordinates))) {
+      const tolerance = Math.max(fromMetres(1, this.#unit), 0.05 * Math.max(header, coordinates));
+      if (Math.abs(header - coordinates) > tolerance) {
         this.#offsetsDisagree++;
         this.#offsetExample ??= { trace, header: offset[k], coordinates };
         if (this.#ratios.length < 4096) this.#ratios.push(coordinates / header);
@@ -119,7 +124,7 @@ export class SurveyChecks {
   checkGeometry(geometry: GeometrySource): void {
     this.#checkScalars();
     if (!this.#skip.has("geometry")) checkHasGeometry(geometry, this.#file);
-    if (!this.#skip.has("outliers")) checkOutliers(geometry, this.#file);
+    if (!this.#skip.has("outliers")) checkOutliers(geometry, this.#file, this.#unit);
     this.#checkOffsets();
   }
 
@@ -177,9 +182,9 @@ function checkHasGeometry(g: GeometrySource, file: string): void {
  * Refuses a survey with midpoints far from the rest: coordinates beyond any
  * place on Earth, or more than {@link OUTLIER_FACTOR} times the median
  * distance from the median midpoint (the median distance taken as at least
- * 100 m). Counts them and names the first traces.
+ * 100 m, 328 ft in feet). Counts them and names the first traces.
  */
-function checkOutliers(g: GeometrySource, file: string): void {
+function checkOutliers(g: GeometrySource, file: string, unit: LengthUnit): void {
   if (g.count < 2) return;
   const step = Math.max(1, Math.floor(g.count / 65536));
   const xs: number[] = [], ys: number[] = [];
@@ -190,7 +195,10 @@ function checkOutliers(g: GeometrySource, file: string): void {
     }
   }
   const cx = median(xs), cy = median(ys);
-  const spread = Math.max(100, median(xs.map((x, i) => Math.hypot(x - cx, ys[i] - cy))));
+  const spread = Math.max(
+    fromMetres(100, unit),
+    median(xs.map((x, i) => Math.hypot(x - cx, ys[i] - cy))),
+  );
   const limit = OUTLIER_FACTOR * spread;
   let count = 0;
   const first: number[] = [];
@@ -210,9 +218,11 @@ function checkOutliers(g: GeometrySource, file: string): void {
   if (count === 0) return;
   throw new PstmError(
     `${count} of ${g.count} traces (first: ${first.join(", ")}) lie far from the rest: ` +
-      `midpoints more than ${limit.toFixed(0)} m from the survey's median midpoint ` +
+      `midpoints more than ${limit.toFixed(0)} ${unit} from the survey's median midpoint ` +
       `(${cx.toFixed(1)}, ${cy.toFixed(1)}), where half the traces lie within ` +
-      `${spread.toFixed(0)} m, or coordinates beyond ${MAX_PLAUSIBLE_COORDINATE} m; check ` +
+      `${
+        spread.toFixed(0)
+      } ${unit}, or coordinates beyond ${MAX_PLAUSIBLE_COORDINATE} ${unit}; check ` +
       `their coordinates and scalars ${overrideHint("outliers")}`,
     { file, trace: first[0], field: "sx, sy, gx, gy (trace bytes 73-88)" },
   );

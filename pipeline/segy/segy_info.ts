@@ -44,6 +44,11 @@ export interface SegyInfo {
   dt: number;
   /** Time of the first sample, seconds, from the first trace's delay (bytes 109, 215). */
   t0: number;
+  /**
+   * Binary header measurement system (bytes 3255-3256): 1 metres, 2 feet, 0 (or absent: SU)
+   * not stated, read as metres (pipeline/segy/units.ts).
+   */
+  measurementSystem?: number;
   /** Number of traces; -1 for a stream (not known in advance). */
   traceCount: number;
   /** Bytes per trace: headers (240 x (1 + extensions)) plus samples. */

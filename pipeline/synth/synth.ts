@@ -103,6 +103,65 @@ export interface SynthSpec {
   };
   /** Order of the traces in the file (default "cmp"); see {@link SYNTH_ORDERS}. */
   order?: SynthOrder;
+  /**
+   * Length unit of every length and velocity of the spec (default "m": metres and m/s); "ft"
+   * writes the binary header's measurement system 2 (see {@link synthInFeet}).
+   */
+  unit?: "m" | "ft";
+}
+
+/** Feet in one metre (1 / 0.3048). */
+const FEET_PER_METRE = 1 / 0.3048;
+
+/**
+ * The same survey in feet: every coordinate, offset, bin size, event position and velocity
+ * (ft/s) scaled by 1 / 0.3048 and time dips by 0.3048, so that every traveltime, and so every
+ * sample, is the metric survey's; `unit` "ft" makes the file say so (measurement system 2). A
+ * migration with the velocities in ft/s focuses the diffractors at the metric positions in
+ * feet and at the same times.
+ *
+ * @param spec a survey in metres
+ * @returns the survey in feet
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { synthInFeet, synthPreset } from "./synth.ts";
+ * const metric = synthPreset("small3d");
+ * const feet = synthInFeet(metric);
+ * assert.equal(feet.unit, "ft");
+ * assert(Math.abs(feet.dx * 0.3048 - metric.dx) < 1e-9);
+ * assert(Math.abs(feet.velocity[0].v * 0.3048 - metric.velocity[0].v) < 1e-9);
+ * ```
+ */
+export function synthInFeet(spec: SynthSpec): SynthSpec {
+  if (spec.unit === "ft") return spec;
+  const f = (v: number) => v * FEET_PER_METRE;
+  return {
+    ...spec,
+    unit: "ft",
+    x0: f(spec.x0),
+    y0: f(spec.y0),
+    dx: f(spec.dx),
+    dy: f(spec.dy),
+    offsets: spec.offsets.map(f),
+    velocity: spec.velocity.map((p) => ({ tau: p.tau, v: f(p.v) })),
+    diffractors: spec.diffractors.map((d) => ({ ...d, x: f(d.x), y: f(d.y) })),
+    reflectors: spec.reflectors.map((r) => ({
+      ...r,
+      dipX: r.dipX / FEET_PER_METRE,
+      dipY: r.dipY / FEET_PER_METRE,
+    })),
+    ...(spec.topography
+      ? {
+        topography: {
+          datum: f(spec.topography.datum),
+          amplitude: f(spec.topography.amplitude),
+          wavelength: f(spec.topography.wavelength),
+          replacementVelocity: f(spec.topography.replacementVelocity),
+        },
+      }
+      : {}),
+  };
 }
 
 /**

@@ -38,14 +38,18 @@ export async function writeSynthetic(
   if (truthPath) {
     await Deno.writeTextFile(truthPath, JSON.stringify(synthTruth(spec), null, 2) + "\n");
   }
+  const unit = spec.unit ?? "m";
+  const system = unit === "ft" ? 2 : 1;
   const writer = await SegyWriter.create(output, {
+    measurementSystem: system,
     ns: spec.ns,
     dt: spec.dt,
     t0: 0,
     textHeader: [
       `pstm synthetic survey, preset ${spec.name}`,
       `${synthTraceCount(spec)} traces, ${spec.ns} samples at ${spec.dt * 1000} ms`,
-      `velocity (tau s:vrms m/s) ${spec.velocity.map((p) => `${p.tau}:${p.v}`).join(",")}`,
+      `velocity (tau s:vrms ${unit}/s) ${spec.velocity.map((p) => `${p.tau}:${p.v}`).join(",")}`,
+      `coordinates in ${unit === "ft" ? "feet" : "metres"} (measurement system ${system})`,
       `diffractors ${spec.diffractors.map((d) => `(${d.x},${d.y},${d.tau})`).join(" ")}`,
     ].join("\n"),
   });
