@@ -145,6 +145,13 @@ export {
   runMigration,
 } from "./pipeline/job/migrate_job.ts";
 export {
+  type MigrationPlanReport,
+  planMigration,
+  type PlannedPass,
+  type PlanOnlyOptions,
+} from "./pipeline/job/plan_only.ts";
+export type { KernelCalibration } from "./pipeline/job/calibrate.ts";
+export {
   type PassStageContext,
   type StageFactory,
   stagesForPass,

@@ -28,6 +28,8 @@ import { type FlagSpec, numberFlag, type ParsedArgs, stringFlag } from "./args.t
 import type { Command } from "./command.ts";
 import { CHECKS } from "../pipeline/plan/checks.ts";
 import { viaStdout } from "./stdout_output.ts";
+import { planMigration } from "../pipeline/job/plan_only.ts";
+import { formatPlanReport } from "./plan_report.ts";
 
 /** The migrate command. */
 export const migrateCommand: Command = {
@@ -158,6 +160,12 @@ export const migrateCommand: Command = {
       },
       resume: { type: "boolean", description: "continue an interrupted run" },
       shard: { type: "string", value: "I/N", description: "migrate shard I of N (0-based)" },
+      plan: {
+        type: "boolean",
+        description: "print the plan and exit, writing nothing: grid, time axis, classes, " +
+          "tiles, passes, trace reads, memory, output size and free disk, contributions, an " +
+          "estimated time (a short calibration); every check still runs",
+      },
       "plan-file": {
         type: "string",
         value: "FILE",
@@ -178,6 +186,7 @@ export const migrateCommand: Command = {
       "pstm migrate survey.sgy -o image.sgy --velocity vel.sgy --aperture 1500 --max-angle 60 \\\n" +
       "      --taper 0.1 --aa on --rho 3d --offset-classes 0:200:10 --memory 2GiB",
       "pstm synth -o - --preset demo3d | pstm migrate - -o image.sgy --velocity 0:1800,1.5:2600",
+      "pstm migrate survey.sgy -o image.sgy --velocity 0:1800,4:4200 --plan",
       "pstm migrate --config job.json --resume --shard 3/8 --log json",
     ],
   },
@@ -186,6 +195,7 @@ export const migrateCommand: Command = {
     const progress = new Progress(
       progressMode({ quiet: args.values.quiet === true, log: job.log }),
     );
+    if (args.values.plan === true) return await printPlan(job.config, progress);
     const stop = new AbortController();
     const signals = (["SIGINT", "SIGTERM"] as const).map((name) => {
       const listener = () => stop.abort(name);
@@ -213,6 +223,17 @@ export const migrateCommand: Command = {
     return EXIT_OK;
   },
 };
+
+/**
+ * `--plan`: the plan-only report, on stdout for people (also with --quiet), or as the one
+ * "plan" event of a JSON log on stderr; nothing is written.
+ */
+async function printPlan(config: JobConfig, progress: Progress): Promise<number> {
+  const report = await planMigration(config, progress);
+  if (progress.mode === "json") progress.event("plan", { ...report });
+  else console.log(formatPlanReport(report));
+  return EXIT_OK;
+}
 
 /**
  * Builds the validated job from flags and an optional --config file.

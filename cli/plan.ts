@@ -14,6 +14,9 @@ import { stringFlag } from "./args.ts";
 import type { Command } from "./command.ts";
 import { jobFromArgs, migrateCommand } from "./migrate.ts";
 
+/** The migrate flags but --plan (the plan-only mode: here the plan file is written). */
+const { plan: _planOnly, ...migrateFlags } = migrateCommand.spec.flags;
+
 /** The plan command. */
 export const planCommand: Command = {
   spec: {
@@ -22,7 +25,7 @@ export const planCommand: Command = {
     usage: "plan IN.sgy -o OUT.sgy --velocity V [pstm migrate options] [--plan-file FILE]",
     positionals: { min: 0, max: 1, names: "IN.sgy" },
     flags: {
-      ...migrateCommand.spec.flags,
+      ...migrateFlags,
       "plan-file": {
         type: "string",
         value: "FILE",
@@ -30,8 +33,8 @@ export const planCommand: Command = {
       },
     },
     examples: [
-      "pstm plan big.sgy -o image.sgy --velocity vel.sgy --memory 48GiB --tile-bins 100,100\n" +
-      "  pstm migrate big.sgy -o image.sgy --velocity vel.sgy --memory 48GiB \\\n" +
+      "pstm plan big.sgy -o image.sgy --velocity vel.sgy --memory 8GiB --tile-bins 100,100\n" +
+      "  pstm migrate big.sgy -o image.sgy --velocity vel.sgy --memory 8GiB \\\n" +
       "      --tile-bins 100,100 --plan-file image.sgy.plan --shard 0/8      # ... 7/8",
     ],
   },

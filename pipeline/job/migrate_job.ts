@@ -16,34 +16,26 @@
  *    (a run failing before its first tile removes OUT.partial);
  * 5. summary (summary.ts).
  *
+ * Stages 0 to 2 up to the manifest are prepare.ts's, which the plan-only mode
+ * (plan_only.ts, `pstm migrate --plan`) shares: both run the same checks.
+ *
  * To add a stage (a preflight check, a checkpoint), write it in its own
  * file in this folder and call it here between two of these steps.
  *
  * @module
  */
 
-import { outputClassCount } from "../plan/offset_classes.ts";
 import type { Backend } from "../../backends/backend.ts";
-import { openBackend } from "../../backends/select.ts";
 import { Manifest } from "../output/manifest.ts";
-import { outputFiles } from "../output/output_files.ts";
 import { newStageTimes } from "../streams/stage_times.ts";
 import { alreadyComplete, finalizeOutput, removeIfNothingRecorded } from "./finalize.ts";
-import { parseNoCheck } from "../plan/checks.ts";
-import { checkSurveySamples, SurveyChecks } from "../plan/survey_checks.ts";
-import { surveyUnits } from "../segy/units.ts";
-import { parseVelocityFlag } from "../velocity/velocity.ts";
-import { checkJobAgainstSurvey } from "./job_checks.ts";
-import { checkDiskSpace, checkInputSampling, checkJobPaths, checkMemoryFlag } from "./preflight.ts";
 import type { JobConfig } from "./job_config.ts";
 import { checkpointPath, openCheckpoints, removeCheckpoints } from "./checkpoint.ts";
 import { createOutputVolume } from "./output_volume.ts";
 import { runPasses, traveltimeBackend } from "./passes.ts";
-import { announcePlan, planJob, scheduleTiles, workOf } from "./plan.ts";
+import { announcePlan, scheduleTiles, workOf } from "./plan.ts";
+import { prepareJob } from "./prepare.ts";
 import type { Progress } from "./progress.ts";
-import { loadJobPlan } from "./plan_once.ts";
-import { type JobSetup, openJobInput, setupJob } from "./setup.ts";
-import { parseShard } from "./shard.ts";
 import type { StageFactory } from "./user_stages.ts";
 import { buildSummary, type MigrationSummary } from "./summary.ts";
 
@@ -100,40 +92,11 @@ export async function runMigration(
 ): Promise<MigrationSummary> {
   const started = performance.now();
   const times = newStageTimes();
-  const shard = parseShard(job.shard);
-  const files = outputFiles(job.output, shard);
-  await checkJobPaths(job);
-  const noCheck = parseNoCheck(job.noCheck);
-  const memory = checkMemoryFlag(job.memory);
-  parseVelocityFlag(job.velocity); // a bad value is a usage error: before any input is read
-  const input = await openJobInput(job, files.spool);
-  let ownBackend: Backend | undefined;
-  let setup: JobSetup | undefined;
+  const prepared = await prepareJob(job, hooks.backend);
+  const { files, shard, setup, backend, planned, scanStart } = prepared;
   try {
-    checkInputSampling(input.file.info.dt, input.name);
-    const scanStart = performance.now();
-    const planFile = job.planFile === undefined ? undefined : await loadJobPlan(job, input);
-    setup = await setupJob(
-      job,
-      input,
-      files.geometry,
-      planFile,
-      new SurveyChecks(input.name, noCheck, surveyUnits(input.file.info.measurementSystem).length),
-    );
     const { grid, time, classes } = setup;
-    await checkSurveySamples(input.file, input.name, noCheck);
-    await checkJobAgainstSurvey(job, setup, noCheck);
-    if (!noCheck.has("disk-space")) {
-      await checkDiskSpace({
-        output: job.output,
-        bytes: 3600 + grid.nx * grid.ny * outputClassCount(classes) * (240 + 4 * time.ntau),
-        resume: job.resume,
-      });
-    }
-    const backend = hooks.backend ??
-      (ownBackend = await openBackend(job.backend, { threads: job.threads }));
-    const planned = await planJob(job, setup, memory, backend, files, shard);
-    await setup.geometry.release(); // planned: the index is not needed any more
+    const planFile = setup.planFile;
     const summary = {
       output: job.output,
       traces: setup.info.traceCount,
@@ -226,8 +189,6 @@ export async function runMigration(
       if (volumeOpen) await volume.close().catch(() => {});
     }
   } finally {
-    ownBackend?.close();
-    await setup?.geometry.release();
-    await input.close();
+    await prepared.close();
   }
 }

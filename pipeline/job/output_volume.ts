@@ -15,6 +15,26 @@ import type { JobConfig } from "./job_config.ts";
 import type { JobSetup } from "./setup.ts";
 
 /**
+ * Bytes of the finished output: the file headers (3600) and, for every bin and output class, a
+ * trace of 240 header bytes and 4-byte samples (IEEE and IBM floats alike).
+ *
+ * @param setup grid, time axis, classes
+ * @returns bytes
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { outputBytesOf } from "./output_volume.ts";
+ * const bytes = outputBytesOf({ grid: { x0: 0, y0: 0, dx: 25, dy: 25, nx: 3, ny: 2, azimuthDeg: 0 },
+ *   time: { tau0: 0, dtau: 0.004, ntau: 10 }, classes: { first: 0, width: 100, count: 2 } });
+ * assert.equal(bytes, 3600 + 3 * 2 * 2 * (240 + 4 * 10));
+ * ```
+ */
+export function outputBytesOf(setup: Pick<JobSetup, "grid" | "time" | "classes">): number {
+  const { grid, time, classes } = setup;
+  return 3600 + grid.nx * grid.ny * outputClassCount(classes) * (240 + 4 * time.ntau);
+}
+
+/**
  * Creates (or, resuming or as a shard, reopens without truncating) the partial output.
  *
  * @param job the job (its options go into the textual header)

@@ -229,6 +229,7 @@ export function workOf(
  * @param setup input info, geometry, grid, time axis, classes
  * @param plan the tile plan
  * @param budget the memory budget, bytes
+ * @param planEvent whether to report the "plan" event (the plan-only mode reports its own)
  */
 export function announcePlan(
   progress: Pick<Progress, "event">,
@@ -237,6 +238,7 @@ export function announcePlan(
   },
   plan: TilePlan,
   budget: number,
+  planEvent = true,
 ): void {
   const { info, geometry, grid, time, classes } = setup;
   for (const warning of setup.velocity?.warnings ?? []) {
@@ -251,24 +253,26 @@ export function announcePlan(
         "output grid; check --grid (origin, spacing, azimuth) against pstm scan's suggestion",
     );
   }
-  progress.event(
-    "plan",
-    {
-      traces: info.traceCount,
-      grid,
-      tiles: plan.tiles.length,
-      tileBins: [plan.tileNx, plan.tileNy],
-      passes: plan.passes.length,
-      resumed: plan.doneTiles.length,
-      budget,
-    },
-    `pstm: ${info.traceCount} traces -> ${grid.nx} x ${grid.ny} bins x ${time.ntau} samples` +
-      ` x ${
-        outputClassCount(classes)
-      } class(es); ${plan.tiles.length} tile(s) of ${plan.tileNx} x ` +
-      `${plan.tileNy} bins in ${plan.passes.length} pass(es)` +
-      (plan.doneTiles.length ? `; ${plan.doneTiles.length} tile(s) already done` : ""),
-  );
+  if (planEvent) {
+    progress.event(
+      "plan",
+      {
+        traces: info.traceCount,
+        grid,
+        tiles: plan.tiles.length,
+        tileBins: [plan.tileNx, plan.tileNy],
+        passes: plan.passes.length,
+        resumed: plan.doneTiles.length,
+        budget,
+      },
+      `pstm: ${info.traceCount} traces -> ${grid.nx} x ${grid.ny} bins x ${time.ntau} samples` +
+        ` x ${
+          outputClassCount(classes)
+        } class(es); ${plan.tiles.length} tile(s) of ${plan.tileNx} x ` +
+        `${plan.tileNy} bins in ${plan.passes.length} pass(es)` +
+        (plan.doneTiles.length ? `; ${plan.doneTiles.length} tile(s) already done` : ""),
+    );
+  }
   const reads = workOf(plan).traces;
   if (plan.passes.length > 1 && reads > 2 * info.traceCount) {
     progress.event(

@@ -211,6 +211,16 @@ function folderOf(path: string): string {
   return slash < 0 ? "." : slash === 0 ? "/" : path.slice(0, slash);
 }
 
+/**
+ * Free bytes of the file system that holds (or will hold) `output`.
+ *
+ * @param output a file path (its folder is asked)
+ * @returns bytes available to this user, or undefined where `df` cannot tell
+ */
+export function freeDiskBytes(output: string): Promise<number | undefined> {
+  return freeBytes(folderOf(output));
+}
+
 /** Free bytes of the file system holding `folder` (POSIX `df -Pk`), or undefined. */
 async function freeBytes(folder: string): Promise<number | undefined> {
   if (Deno.build.os === "windows") return undefined;
