@@ -52,8 +52,9 @@ export interface KernelParams {
   weights: WeightsName;
   /**
    * Stretch mute as a fraction (0.3 = 30 %); 0 or absent: off. A sample at tau is left out
-   * of the image when the trace's offset x stretches it by more: sqrt(1 + x^2 / (v tau)^2) - 1
-   * > stretchMute (docs/algorithm.md, "Stretch mute").
+   * of the image when the trace's offset x stretches it by more under the moveout with `eta`:
+   * 1 / (dt/dtau) - 1 > stretchMute, for eta = 0 sqrt(1 + x^2 / (v tau)^2) - 1
+   * (docs/algorithm.md, "Stretch mute"; backends/stretch_mute.ts).
    */
   stretchMute?: number;
   /** VTI anellipticity eta; 0 is isotropic. */

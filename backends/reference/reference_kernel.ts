@@ -18,6 +18,7 @@
  */
 
 import type { KernelParams } from "../backend.ts";
+import { stretchRatioLimit } from "../stretch_mute.ts";
 
 /**
  * Accumulates `ntraces` traces into `image` and returns the number of
@@ -61,7 +62,8 @@ export function referenceAccumulate(
     : p.traceSpacing;
   const aaCos = Math.cos(((p.spacingAzimuthDeg ?? 0) * Math.PI) / 180);
   const aaSin = Math.sin(((p.spacingAzimuthDeg ?? 0) * Math.PI) / 180);
-  const stretch = stretchLimit(p.stretchMute ?? 0);
+  // stretch mute: kept while x^2 / v^2 <= stretch tau^2 (the bound follows eta)
+  const stretch = stretchRatioLimit(p.stretchMute ?? 0, p.eta);
   let contributions = 0;
   for (let k = 0; k < ntraces; k++) {
     const cls = traceClass[k];
@@ -128,14 +130,6 @@ export function referenceAccumulate(
     }
   }
   return contributions;
-}
-
-/**
- * The stretch mute as a bound on x^2 / (v tau)^2: a sample is kept while
- * sqrt(1 + x^2 / (v tau)^2) - 1 <= s, i.e. x^2 / v^2 <= ((1 + s)^2 - 1) tau^2. 0: no mute.
- */
-function stretchLimit(s: number): number {
-  return s > 0 ? (1 + s) * (1 + s) - 1 : 0;
 }
 
 /**

@@ -56,7 +56,7 @@ struct Params {
   spacing_y: f32,     // antialiasing trace spacing across the spacing azimuth, m
   aa_cos: f32,        // cos and sin of the spacing azimuth
   aa_sin: f32,
-  stretch_k: f32,     // stretch mute: keep x^2 / v^2 <= stretch_k tau^2, (1 + s)^2 - 1; 0: off
+  stretch_k: f32,     // stretch mute: keep x^2 / v^2 <= stretch_k tau^2 (backends/stretch_mute.ts); 0: off
 }
 
 override WG_SIZE: u32 = 64u;

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { stretchRatioLimit } from "../stretch_mute.ts";
 import type { BackendTile, KernelBatch, KernelParams, TileInputs } from "../backend.ts";
 import { EXIT_RUNTIME, PstmError } from "../../core/errors.ts";
 import { ANTIALIAS, optionCode, WEIGHTS } from "../../core/options.ts";
@@ -291,7 +292,7 @@ function paramsBlock(p: KernelParams, chunk: PointChunk, tanMax: number): ArrayB
     [p.traceSpacingY !== undefined && p.traceSpacingY > 0 ? p.traceSpacingY : p.traceSpacing, "f"],
     [Math.cos(((p.spacingAzimuthDeg ?? 0) * Math.PI) / 180), "f"],
     [Math.sin(((p.spacingAzimuthDeg ?? 0) * Math.PI) / 180), "f"],
-    [(p.stretchMute ?? 0) > 0 ? (1 + p.stretchMute!) ** 2 - 1 : 0, "f"],
+    [stretchRatioLimit(p.stretchMute ?? 0, p.eta), "f"],
   ];
   words.forEach(([value, type], i) => {
     if (type === "u") view.setUint32(4 * i, value, true);

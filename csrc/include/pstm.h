@@ -78,8 +78,9 @@ typedef struct pstm_params {
   float spacing_azimuth; /* 72 direction of trace_spacing, degrees counter-clockwise
                                 from +x (the output grid's ix axis)             */
   float stretch_mute;    /* 76 stretch mute, a fraction (0.3 = 30 %); 0: off. A sample
-                                at tau is left out when the trace's offset x gives
-                                sqrt(1 + x^2 / (v tau)^2) - 1 > stretch_mute
+                                at tau is left out when the trace's offset x stretches
+                                it by more under the eta moveout: 1 / (dt/dtau) - 1 >
+                                stretch_mute, for eta = 0 sqrt(1 + x^2 / (v tau)^2) - 1
                                 (docs/algorithm.md, "Stretch mute")             */
 } pstm_params;
 

@@ -21,6 +21,7 @@
  * compiled out through template flags.
  */
 #include "cpu_kernel.h"
+#include "stretch_mute.h"
 
 #include <algorithm>
 #include <array>
@@ -116,7 +117,8 @@ ColumnCounts column_kernel(const TileConsts& c, const Column& col, const Pair& p
       q = q_angle > q ? q_angle : q;
     }
     // Stretch mute: the sample is left out where the offset stretches the
-    // wavelet beyond the limit, x^2 / v^2 > ((1 + s)^2 - 1) tau^2.
+    // wavelet beyond the limit, x^2 / v^2 > ((1 + s)^2 - 1) tau^2 for eta = 0
+    // (the bound follows eta: make_consts).
     if constexpr (STRETCH) inside = inside && !(off2 * inv_v2 > stretch_k4 * h2);
 
     // 2. Time from the source to the image point and from the image point to
@@ -235,8 +237,8 @@ TileConsts make_consts(const pstm_params& p) {
   c.aa_vy = static_cast<float>(std::cos(az) * across);
   c.weights = p.weights;
   c.eta = p.eta;
-  const double s = p.stretch_mute;
-  c.stretch_k4 = s > 0.0 ? static_cast<float>(4.0 * ((1.0 + s) * (1.0 + s) - 1.0)) : 0.f;
+  // stretch mute: x^2 / v^2 <= stretch_k4 h^2 is kept; the bound follows eta (stretch_mute.h)
+  c.stretch_k4 = static_cast<float>(4.0 * stretch_ratio_limit(p.stretch_mute, p.eta));
   // Every leg takes at least h, so t >= tau: output times later than the
   // end of the trace read nothing (two indices of slack for rounding).
   const double x = (double(p.t0) + double(p.ns - 1) * p.dt - p.tau0) / p.dtau;

@@ -30,7 +30,7 @@ struct TileConsts {
   float aa_vx, aa_vy;   // (-sin a, cos a) trace_spacing_y / dt: dip across it -> samples
   int32_t weights;      // pstm_weights
   float eta;            // VTI anellipticity
-  float stretch_k4;     // stretch mute: keep x^2 / v^2 <= stretch_k4 h^2, 4 ((1 + s)^2 - 1); 0: off
+  float stretch_k4;     // stretch mute: keep x^2 / v^2 <= stretch_k4 h^2, 4 stretch_ratio_limit(s, eta); 0: off
   int32_t it_cap;       // no output index >= it_cap can read inside a trace
 };
 

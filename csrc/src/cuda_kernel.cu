@@ -30,6 +30,7 @@
  * per block where a block uses only the ~kBlock samples its taus map to.)
  */
 #include "cuda_kernel.cuh"
+#include "stretch_mute.h"
 
 #include <math.h>
 
@@ -260,8 +261,8 @@ KernelArgs make_kernel_args(const pstm_params& p) {
   a.aa_vy = float(cos(az) * across);
   a.weights = p.weights;
   a.eta = p.eta;
-  const double s = p.stretch_mute;
-  a.stretch_k4 = s > 0.0 ? float(4.0 * ((1.0 + s) * (1.0 + s) - 1.0)) : 0.0f;
+  // the bound follows eta (stretch_mute.h, as the CPU kernel)
+  a.stretch_k4 = float(4.0 * pstm::stretch_ratio_limit(p.stretch_mute, p.eta));
   return a;
 }
 

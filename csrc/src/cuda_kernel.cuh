@@ -49,7 +49,8 @@ constexpr int kChunk = 128;
  * | weights      | a pstm_weights value                            |        |
  * | eta          | VTI anellipticity of each leg; 0: isotropic     |        |
  * | stretch_k4   | stretch mute: keep x^2 / v^2 <= stretch_k4 h^2, | 1      |
- * |              | 4 ((1 + s)^2 - 1); 0: off                        |        |
+ * |              | 4 stretch_ratio_limit(s, eta) (stretch_mute.h); |        |
+ * |              | 4 ((1 + s)^2 - 1) for eta = 0; 0: off           |        |
  */
 struct KernelArgs {
   int32_t ns;
