@@ -241,9 +241,12 @@ export async function readGeometry(
   checks?: SurveyChecks,
 ): Promise<{ geometry: GeometryIndex; grid?: GridSpec; method?: string }> {
   const n = file.info.traceCount;
+  // every consumer (index writer, checks, scan) copies what it keeps: one batch is reused
   async function* headers(): AsyncGenerator<TraceBatch> {
+    let batch: TraceBatch | undefined;
     for (let first = 0; first < n; first += HEADER_BATCH) {
-      yield await file.readHeaders(first, Math.min(HEADER_BATCH, n - first));
+      batch = await file.readHeaders(first, Math.min(HEADER_BATCH, n - first), undefined, batch);
+      yield batch;
     }
   }
   const writer = await GeometryIndexWriter.create(indexPath, input);

@@ -164,8 +164,10 @@ export async function scanSegy(file: SegyFile, options: ScanOptions = {}): Promi
   const batchSize = options.batchSize ?? 65536;
   const n = info.traceCount;
   async function* batches() {
+    let batch: TraceBatch | undefined; // the accumulator copies what it keeps: reuse one
     for (let first = 0; first < n; first += batchSize) {
-      yield await file.readHeaders(first, Math.min(batchSize, n - first), FIELDS);
+      batch = await file.readHeaders(first, Math.min(batchSize, n - first), FIELDS, batch);
+      yield batch;
     }
   }
   return await scanBatches(info, batches(), options);

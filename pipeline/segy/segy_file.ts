@@ -35,8 +35,13 @@ export interface SegyStreamOptions {
 /** Traces per batch when none is given. */
 export const DEFAULT_BATCH_SIZE = 1024;
 
-/** Whole traces are read in chunks of about this many bytes by the header-only path. */
-export const HEADER_CHUNK_BYTES = 8 << 20;
+/**
+ * Traces are read in chunks of about this many bytes into one buffer that the file keeps and
+ * reuses (reads are serialised), so reading allocates only the batch it returns: a new buffer
+ * per read would leave garbage for the garbage collector to find (V8 frees ArrayBuffers only
+ * at a collection, and starts one only after tens of MB have piled up).
+ */
+export const HEADER_CHUNK_BYTES = 1 << 20;
 
 /** Above this trace size, the header-only path reads each 240-byte header on its own. */
 const WHOLE_TRACE_LIMIT = 64 << 10;
@@ -63,6 +68,8 @@ export class SegyFile {
   readonly #decoder: TraceDecoder;
   #closed = false;
   #queue: Promise<unknown> = Promise.resolve();
+  /** The read buffer, reused by every read (at most one chunk, or one trace when larger). */
+  #scratch = new Uint8Array(0);
 
   private constructor(file: Deno.FsFile, info: SegyInfo, map: Readonly<HeaderMap>) {
     this.#file = file;
@@ -130,53 +137,45 @@ export class SegyFile {
   readTraces(first: number, count: number): Promise<TraceBatch> {
     this.#checkRange(first, count);
     return this.#serial(async () => {
-      const { traceBytes, dataOffset } = this.info;
-      const bytes = await readFully(
-        this.#file,
-        dataOffset + first * traceBytes,
-        count * traceBytes,
-        this.info.path,
-      );
-      return this.#decoder.decode(bytes, first, count, true);
+      const batch = this.#decoder.allocate(first, count, true);
+      await this.#readChunked(this.#decoder, batch, first, count, true);
+      return batch;
     });
   }
 
   /**
    * Reads only the trace headers of `count` traces starting at `first`
-   * (`samples` is empty). Whole traces are read in large chunks and the
+   * (`samples` is empty). Whole traces are read in chunks and the
    * fields pulled with a DataView; very long traces are read header by header.
    *
    * @param first index of the first trace
    * @param count number of traces
    * @param fields header fields to decode into `headers` (default: all in the map)
-   * @returns the batch
+   * @param reuse a batch an earlier call returned, with the same `fields`, to decode into
+   *   (its arrays are overwritten) when it holds exactly `count` traces; otherwise a new
+   *   batch is allocated. Header scans that do not keep the batch reuse one, so that a
+   *   pass over every header allocates one batch, not one per call.
+   * @returns the batch (`reuse` itself when it was used)
    * @throws RangeError when the range is outside the file
    */
-  readHeaders(first: number, count: number, fields?: readonly string[]): Promise<TraceBatch> {
+  readHeaders(
+    first: number,
+    count: number,
+    fields?: readonly string[],
+    reuse?: TraceBatch,
+  ): Promise<TraceBatch> {
     this.#checkRange(first, count);
     const decoder = fields ? new TraceDecoder(this.info, this.#map, fields) : this.#decoder;
     return this.#serial(async () => {
-      const { traceBytes, dataOffset } = this.info;
-      const batch = decoder.allocate(first, count, false);
-      if (traceBytes <= WHOLE_TRACE_LIMIT) {
-        const perChunk = Math.max(1, Math.floor(HEADER_CHUNK_BYTES / traceBytes));
-        const buffer = new Uint8Array(Math.min(count, perChunk) * traceBytes);
-        for (let done = 0; done < count;) {
-          const n = Math.min(perChunk, count - done);
-          const bytes = await readFully(
-            this.#file,
-            dataOffset + (first + done) * traceBytes,
-            n * traceBytes,
-            this.info.path,
-            buffer,
-          );
-          decoder.decodeInto(batch, done, bytes, 0, n, false);
-          done += n;
-        }
+      const batch = reuse && fits(reuse, decoder, count)
+        ? Object.assign(reuse, { firstTrace: first })
+        : decoder.allocate(first, count, false);
+      if (this.info.traceBytes <= WHOLE_TRACE_LIMIT) {
+        await this.#readChunked(decoder, batch, first, count, false);
       } else {
-        const buffer = new Uint8Array(TRACE_HEADER_BYTES);
+        const buffer = this.#buffer(TRACE_HEADER_BYTES);
         for (let t = 0; t < count; t++) {
-          const offset = dataOffset + (first + t) * traceBytes;
+          const offset = this.info.dataOffset + (first + t) * this.info.traceBytes;
           const bytes = await readFully(
             this.#file,
             offset,
@@ -237,6 +236,37 @@ export class SegyFile {
     this.close();
   }
 
+  /** Reads whole traces chunk by chunk into the reused buffer and decodes each chunk. */
+  async #readChunked(
+    decoder: TraceDecoder,
+    batch: TraceBatch,
+    first: number,
+    count: number,
+    withSamples: boolean,
+  ): Promise<void> {
+    const { traceBytes, dataOffset } = this.info;
+    const perChunk = Math.max(1, Math.floor(HEADER_CHUNK_BYTES / traceBytes));
+    const buffer = this.#buffer(Math.min(count, perChunk) * traceBytes);
+    for (let done = 0; done < count;) {
+      const n = Math.min(perChunk, count - done);
+      const bytes = await readFully(
+        this.#file,
+        dataOffset + (first + done) * traceBytes,
+        n * traceBytes,
+        this.info.path,
+        buffer,
+      );
+      decoder.decodeInto(batch, done, bytes, 0, n, withSamples);
+      done += n;
+    }
+  }
+
+  /** The reused read buffer, grown to at least `bytes`. */
+  #buffer(bytes: number): Uint8Array {
+    if (this.#scratch.length < bytes) this.#scratch = new Uint8Array(bytes);
+    return this.#scratch;
+  }
+
   #checkRange(first: number, count: number): void {
     const total = this.info.traceCount;
     if (
@@ -257,6 +287,12 @@ export class SegyFile {
     this.#queue = run.catch(() => {});
     return run;
   }
+}
+
+/** Whether `batch` holds exactly `count` traces of every field `decoder` writes, no samples. */
+function fits(batch: TraceBatch, decoder: TraceDecoder, count: number): boolean {
+  return batch.count === count && batch.sx.length === count && batch.samples.length === 0 &&
+    decoder.headerNames.every((name) => batch.headers[name]?.length === count);
 }
 
 /**
