@@ -16,11 +16,13 @@ import type { Manifest } from "../output/manifest.ts";
 import { gridPoints } from "../plan/grid.ts";
 import { traceClassOf } from "../plan/offset_classes.ts";
 import {
+  BATCHES_IN_FLIGHT,
   makeFootprint,
   type PlanRequest,
   type TileInfo,
   type TilePlan,
 } from "../plan/tile_plan.ts";
+import { BatchPool } from "../segy/batch_pool.ts";
 import { BinGeometryStream } from "../streams/bin_geometry_stream.ts";
 import { MigrateTileStream } from "../streams/migrate_tile_stream.ts";
 import { type StageTimes, timeReads } from "../streams/stage_times.ts";
@@ -181,10 +183,14 @@ export async function runPass(ctx: PassContext, index: number, state: PassState)
         : plan.tiles[id].firstTrace
     ),
   );
+  // batches the kernel is done with are read into again (not with your stages: they may keep
+  // or hand on the batches they are given)
+  const pool = hooks.stages ? undefined : new BatchPool(BATCHES_IN_FLIGHT + 2);
   const input = setup.input.file.stream({
     first,
     count: pass.lastTrace - first + 1,
     batchSize: job.batchSize,
+    pool,
   });
   let traces = timeReads(input, times).pipeThrough(
     new FiniteCheckStream({
@@ -219,17 +225,20 @@ export async function runPass(ctx: PassContext, index: number, state: PassState)
       }),
     );
   }
+  const binner = new BinGeometryStream({
+    origin: [grid.x0, grid.y0],
+    classOf: (offset, azimuth) => traceClassOf(offset, azimuth, classes),
+    footprint: makeFootprint(ctx.request, plan.tileNx, plan.tileNy),
+  });
   await traces
     .pipeThrough(new PreprocessStream(preprocessor, times))
-    .pipeThrough(
-      new BinGeometryStream({
-        origin: [grid.x0, grid.y0],
-        classOf: (offset, azimuth) => traceClassOf(offset, azimuth, classes),
-        footprint: makeFootprint(ctx.request, plan.tileNx, plan.tileNy),
-      }),
-    )
+    .pipeThrough(binner)
     .pipeThrough(
       new MigrateTileStream({
+        release: (binned) => {
+          binner.release(binned);
+          pool?.release(binned.batch);
+        },
         backend: ctx.backend,
         tiles: pass.tileIds.map((id) => plan.tiles[id]),
         ntx: plan.ntx,

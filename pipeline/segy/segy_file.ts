@@ -5,6 +5,7 @@
  */
 
 import { PstmError } from "../../core/errors.ts";
+import type { BatchPool } from "./batch_pool.ts";
 import type { TraceBatch } from "./trace_batch.ts";
 import { DEFAULT_HEADER_MAP, type HeaderMap, TRACE_HEADER_BYTES } from "./header_map.ts";
 import { resolveLayout, type SegyInfo, type SegyKind } from "./segy_info.ts";
@@ -30,6 +31,11 @@ export interface SegyStreamOptions {
   batchSize?: number;
   /** Skip the samples (header-only batches with an empty `samples`). */
   headersOnly?: boolean;
+  /**
+   * Batches given back by the stream's consumer once done with them: each read decodes into
+   * one of the same size when there is one (sample reads only).
+   */
+  pool?: BatchPool;
 }
 
 /** Traces per batch when none is given. */
@@ -131,13 +137,18 @@ export class SegyFile {
    *
    * @param first index of the first trace
    * @param count number of traces
-   * @returns the batch
+   * @param reuse a batch an earlier call returned to decode into (its arrays are
+   *   overwritten) when it holds exactly `count` traces of every field; otherwise a new
+   *   batch is allocated
+   * @returns the batch (`reuse` itself when it was used)
    * @throws RangeError when the range is outside the file
    */
-  readTraces(first: number, count: number): Promise<TraceBatch> {
+  readTraces(first: number, count: number, reuse?: TraceBatch): Promise<TraceBatch> {
     this.#checkRange(first, count);
     return this.#serial(async () => {
-      const batch = this.#decoder.allocate(first, count, true);
+      const batch = reuse && fits(reuse, this.#decoder, count, this.info.ns)
+        ? this.#reset(reuse, first)
+        : this.#decoder.allocate(first, count, true);
       await this.#readChunked(this.#decoder, batch, first, count, true);
       return batch;
     });
@@ -167,8 +178,8 @@ export class SegyFile {
     this.#checkRange(first, count);
     const decoder = fields ? new TraceDecoder(this.info, this.#map, fields) : this.#decoder;
     return this.#serial(async () => {
-      const batch = reuse && fits(reuse, decoder, count)
-        ? Object.assign(reuse, { firstTrace: first })
+      const batch = reuse && fits(reuse, decoder, count, 0)
+        ? this.#reset(reuse, first)
         : decoder.allocate(first, count, false);
       if (this.info.traceBytes <= WHOLE_TRACE_LIMIT) {
         await this.#readChunked(decoder, batch, first, count, false);
@@ -217,7 +228,7 @@ export class SegyFile {
         const n = Math.min(batchSize, end - next);
         const batch = options.headersOnly
           ? await this.readHeaders(next, n)
-          : await this.readTraces(next, n);
+          : await this.readTraces(next, n, options.pool?.take(n));
         next += n;
         controller.enqueue(batch);
       },
@@ -261,6 +272,12 @@ export class SegyFile {
     }
   }
 
+  /** A batch to decode into again: its position and the file's time axis. */
+  #reset(batch: TraceBatch, first: number): TraceBatch {
+    const { ns, dt, t0 } = this.info;
+    return Object.assign(batch, { firstTrace: first, ns, dt, t0 });
+  }
+
   /** The reused read buffer, grown to at least `bytes`. */
   #buffer(bytes: number): Uint8Array {
     if (this.#scratch.length < bytes) this.#scratch = new Uint8Array(bytes);
@@ -289,9 +306,10 @@ export class SegyFile {
   }
 }
 
-/** Whether `batch` holds exactly `count` traces of every field `decoder` writes, no samples. */
-function fits(batch: TraceBatch, decoder: TraceDecoder, count: number): boolean {
-  return batch.count === count && batch.sx.length === count && batch.samples.length === 0 &&
+/** Whether `batch` holds exactly `count` traces of `ns` samples and of every field `decoder` writes. */
+function fits(batch: TraceBatch, decoder: TraceDecoder, count: number, ns: number): boolean {
+  return batch.count === count && batch.samples.length === count * ns &&
+    [batch.sx, batch.sy, batch.gx, batch.gy].every((a) => a.length === count) &&
     decoder.headerNames.every((name) => batch.headers[name]?.length === count);
 }
 

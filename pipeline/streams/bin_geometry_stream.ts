@@ -46,6 +46,8 @@ export interface BinGeometryOptions {
  * ```
  */
 export class BinGeometryStream extends TransformStream<TraceBatch, BinnedBatch> {
+  readonly #free: BinnedBatch[];
+
   /**
    * Checks the options and creates the stream.
    *
@@ -58,11 +60,24 @@ export class BinGeometryStream extends TransformStream<TraceBatch, BinnedBatch> 
         `Cannot construct BinGeometryStream as origin must be finite: current value is ${options.origin}`,
       );
     }
+    const free: BinnedBatch[] = [];
     super({
       transform(batch, controller) {
-        controller.enqueue(binBatch(batch, options));
+        const i = free.findIndex((b) => b.traceClass.length === batch.count);
+        controller.enqueue(binBatch(batch, options, i < 0 ? undefined : free.splice(i, 1)[0]));
       },
     });
+    this.#free = free;
+  }
+
+  /**
+   * Gives a binned batch back once nothing reads it any more: a later batch of the same
+   * count is binned into its arrays (its `batch` is not touched).
+   *
+   * @param binned a batch this stream produced
+   */
+  release(binned: BinnedBatch): void {
+    if (this.#free.length < 8 && !this.#free.includes(binned)) this.#free.push(binned);
   }
 }
 
@@ -71,14 +86,33 @@ export class BinGeometryStream extends TransformStream<TraceBatch, BinnedBatch> 
  *
  * @param batch traces
  * @param options origin, offset classes and footprint function
- * @returns the binned batch
+ * @param reuse a binned batch of the same count whose arrays are overwritten
+ * @returns the binned batch (`reuse` itself when given)
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { binBatch } from "./bin_geometry_stream.ts";
+ * import { newTraceBatch } from "../segy/trace_batch.ts";
+ * const batch = newTraceBatch({ count: 1, ns: 1, dt: 0.004 });
+ * batch.gx[0] = 100;
+ * const options = { origin: [10, 0] as [number, number], classOf: () => 0,
+ *   footprint: (_x: number, _y: number, out: Int32Array) => { out.set([0, 1, 0, 0]); return true; } };
+ * const binned = binBatch(batch, options);
+ * assert.deepEqual([...binned.geometry], [-10, 0, 90, 0]);
+ * assert.equal(binBatch(batch, options, binned), binned);
+ * ```
  */
-export function binBatch(batch: TraceBatch, options: BinGeometryOptions): BinnedBatch {
+export function binBatch(
+  batch: TraceBatch,
+  options: BinGeometryOptions,
+  reuse?: BinnedBatch,
+): BinnedBatch {
   const [x0, y0] = options.origin;
   const n = batch.count;
-  const geometry = new Float32Array(4 * n);
-  const traceClass = new Int32Array(n);
-  const footprint = new Int32Array(4 * n);
+  const fits = reuse !== undefined && reuse.traceClass.length === n;
+  const geometry = fits ? reuse.geometry : new Float32Array(4 * n);
+  const traceClass = fits ? reuse.traceClass : new Int32Array(n);
+  const footprint = fits ? reuse.footprint : new Int32Array(4 * n);
   const range = new Int32Array(4);
   for (let k = 0; k < n; k++) {
     const sx = batch.sx[k], sy = batch.sy[k], gx = batch.gx[k], gy = batch.gy[k];
@@ -87,12 +121,14 @@ export function binBatch(batch: TraceBatch, options: BinGeometryOptions): Binned
     geometry[4 * k + 2] = gx - x0;
     geometry[4 * k + 3] = gy - y0;
     traceClass[k] = options.classOf(Math.hypot(gx - sx, gy - sy), traceAzimuth(sx, sy, gx, gy));
-    const out = footprint.subarray(4 * k, 4 * k + 4);
     if (traceClass[k] < 0 || !options.footprint(0.5 * (sx + gx), 0.5 * (sy + gy), range)) {
-      out[0] = -1;
+      footprint.fill(0, 4 * k, 4 * k + 4);
+      footprint[4 * k] = -1;
       continue;
     }
-    out.set(range);
+    footprint.set(range, 4 * k);
   }
-  return { batch, geometry, traceClass, footprint };
+  if (!fits) return { batch, geometry, traceClass, footprint };
+  reuse.batch = batch;
+  return reuse;
 }

@@ -38,6 +38,11 @@ export interface MigrateTileOptions {
   /** Stage timer to add to. */
   times: StageTimes;
   /**
+   * Called with each binned batch once every open tile has summed it (its buffers are free
+   * for the next reads: `BinGeometryStream.release`, `BatchPool.release`).
+   */
+  release?: (binned: BinnedBatch) => void;
+  /**
    * Checkpoints: tiles to restore (they take traces from `from` on), and when
    * and where to save the open tiles' sums at a batch boundary. Saving is
    * skipped while a backend tile cannot give its sums (`snapshot`).
@@ -64,6 +69,8 @@ interface OpenTile {
   start: number;
   /** Samples of its sums. */
   samples: number;
+  /** The indices of the traces of a batch that reach the tile (reused batch after batch). */
+  keep: Int32Array;
 }
 
 /**
@@ -145,6 +152,7 @@ export class MigrateTileStream extends TransformStream<BinnedBatch, FinishedTile
             traces: 0,
             start: saved ? checkpoint!.from : info.firstTrace,
             samples: inputs.params.nclass * inputs.params.npoints * inputs.params.ntau,
+            keep: new Int32Array(0),
           });
         }
         if (open.length > 0) {
@@ -159,6 +167,7 @@ export class MigrateTileStream extends TransformStream<BinnedBatch, FinishedTile
           times.kernel += (performance.now() - start) / 1000;
         }
         await finishReady(last, controller);
+        options.release?.(binned);
         if (
           checkpoint && open.length > 0 && checkpoint.due() &&
           open.every((entry) => entry.tile.snapshot)
@@ -195,7 +204,8 @@ function selectTraces(
 ): KernelBatch | undefined {
   const { footprint, geometry, traceClass } = binned;
   const n = binned.batch.count;
-  const keep = new Int32Array(n);
+  if (entry.keep.length < n) entry.keep = new Int32Array(n); // the last call's sums are done
+  const keep = entry.keep;
   let kept = 0;
   for (let k = 0; k < n; k++) {
     const index = firstTrace + k;
