@@ -76,6 +76,7 @@ export type { ErrorLocation } from "./core/errors.ts";
 // SEG-Y input and output
 export type { TraceBatch } from "./pipeline/segy/trace_batch.ts";
 export { SegyFile } from "./pipeline/segy/segy_file.ts";
+export { BatchPool } from "./pipeline/segy/batch_pool.ts";
 export { SegyTraceStream } from "./pipeline/segy/segy_trace_stream.ts";
 export { SegyWriter, type SegyWriterOptions } from "./pipeline/segy/segy_writer.ts";
 export { SegyWritableStream } from "./pipeline/segy/segy_writable_stream.ts";

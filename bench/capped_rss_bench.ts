@@ -235,7 +235,10 @@ if (import.meta.main) {
   try {
     if (!values.json) console.log(HEADING);
     await Deno.writeTextFile(`${scratch}/empty.ts`, "\n");
-    await Deno.writeTextFile(`${scratch}/mod.ts`, `import "${cli.replace(/cli\.ts$/, "mod.ts")}";\n`);
+    await Deno.writeTextFile(
+      `${scratch}/mod.ts`,
+      `import "${cli.replace(/cli\.ts$/, "mod.ts")}";\n`,
+    );
     report(await measure(["run", "-A", `${scratch}/empty.ts`], "deno run (empty script)"));
     report(await measure(["run", "-A", "--config", config, `${scratch}/mod.ts`], "import mod.ts"));
     report(await measure(["run", "-A", cli, "migrate", "--help"], "cli.ts migrate --help"));
@@ -273,9 +276,15 @@ if (import.meta.main) {
       console.log(
         `\nsurvey ${survey} (161,604 traces, ${mb((await Deno.stat(survey)).size)} MB)\n` +
           `peak RSS under --memory 16MiB: ${capped.map((r) => mb(r.split.peak)).join(", ")} MB; ` +
-          `target <= ${mb(CAPPED_RSS_TARGET)} MB: ${worst <= CAPPED_RSS_TARGET ? "met" : "NOT met"}\n` +
-          `libraries mapped: ${capped[0].split.libraries.map((l) => l.replace(/.*\//, "")).join(" ")}\n` +
-          `CUDA library loaded: ${cuda ? "YES" : "no"}; GPU driver libraries: ${gpu ? "YES" : "no"}`,
+          `target <= ${mb(CAPPED_RSS_TARGET)} MB: ${
+            worst <= CAPPED_RSS_TARGET ? "met" : "NOT met"
+          }\n` +
+          `libraries mapped: ${
+            capped[0].split.libraries.map((l) => l.replace(/.*\//, "")).join(" ")
+          }\n` +
+          `CUDA library loaded: ${cuda ? "YES" : "no"}; GPU driver libraries: ${
+            gpu ? "YES" : "no"
+          }`,
       );
     }
   } finally {

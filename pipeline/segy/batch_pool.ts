@@ -33,6 +33,8 @@ export class BatchPool {
   #reused = 0;
 
   /**
+   * An empty pool.
+   *
    * @param limit batches kept at most (the batches in flight of a pass; more are dropped)
    */
   constructor(limit = 8) {
