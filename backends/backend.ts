@@ -59,8 +59,6 @@ export interface KernelParams {
   stretchMute?: number;
   /** VTI anellipticity eta; 0 is isotropic. */
   eta: number;
-  /** CPU threads, 0 = all cores. */
-  threads: number;
 }
 
 /** The fixed inputs of one tile: where its columns are and their velocity. */
@@ -129,6 +127,11 @@ export interface BackendStats {
   contributions: number;
   /** Peak device memory held, bytes (0 on CPU backends). */
   deviceBytes: number;
+  /**
+   * CPU threads the kernels ran on (the native CPU backend: its latest batch, or the count it
+   * will use before any); absent where no CPU thread pool runs them.
+   */
+  threads?: number;
 }
 
 /** A migration backend. */

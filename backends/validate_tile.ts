@@ -13,7 +13,7 @@
  * import { validateTileInputs } from "./validate_tile.ts";
  * const params = { ns: 3, t0: 0, dt: 1, npoints: 1, ntau: 1, tau0: 1, dtau: 1, nclass: 1,
  *   aperture: 0, maxAngle: 0, taper: 0, antialias: false, traceSpacing: 1,
- *   weights: "none" as const, eta: 0, threads: 0 };
+ *   weights: "none" as const, eta: 0 };
  * assert.throws(
  *   () => validateTileInputs({ params, points: new Float32Array(2), velocity: new Float32Array(1) }),
  *   /velocity\[0\] \(point 0, tau index 0\): must be > 0 and finite: got 0/,
@@ -45,7 +45,7 @@ const GEOMETRY_NAMES = ["sx", "sy", "gx", "gy"] as const;
  * assert.throws(() =>
  *   validateParams({ ns: 0, t0: 0, dt: 0.004, npoints: 1, ntau: 1, tau0: 0, dtau: 0.004,
  *     nclass: 1, aperture: 0, maxAngle: 0, taper: 0, antialias: false, traceSpacing: 25,
- *     weights: "none", eta: 0, threads: 0 }), /params\.ns: must be an integer >= 1: got 0/);
+ *     weights: "none", eta: 0 }), /params\.ns: must be an integer >= 1: got 0/);
  * ```
  */
 export function validateParams(p: KernelParams): void {
@@ -53,7 +53,6 @@ export function validateParams(p: KernelParams): void {
   count("npoints", p.npoints, 1);
   count("ntau", p.ntau, 1);
   count("nclass", p.nclass, 1);
-  count("threads", p.threads, 0);
   finite("t0", p.t0);
   need("dt", p.dt, Number.isFinite(p.dt) && p.dt > 0, "> 0 and finite");
   need("tau0", p.tau0, Number.isFinite(p.tau0) && p.tau0 >= 0, ">= 0 and finite");
@@ -134,7 +133,7 @@ export function checkArray(
  * import { validateTileInputs } from "./validate_tile.ts";
  * const params = { ns: 3, t0: 0, dt: 1, npoints: 1, ntau: 1, tau0: 1, dtau: 1, nclass: 1,
  *   aperture: 0, maxAngle: 0, taper: 0, antialias: false, traceSpacing: 1,
- *   weights: "none" as const, eta: 0, threads: 0 };
+ *   weights: "none" as const, eta: 0 };
  * validateTileInputs({ params, points: new Float32Array(2), velocity: new Float32Array([1500]) });
  * assert.throws(() => validateTileInputs({ params, points: new Float32Array([NaN, 0]),
  *   velocity: new Float32Array([1500]) }), /points\[0\] \(point 0, x\): must be finite/);
@@ -179,7 +178,7 @@ export function validateTileInputs(inputs: TileInputs): void {
  * import { validateBatch } from "./validate_tile.ts";
  * const p = { ns: 2, t0: 0, dt: 1, npoints: 1, ntau: 1, tau0: 1, dtau: 1, nclass: 1,
  *   aperture: 0, maxAngle: 0, taper: 0, antialias: false, traceSpacing: 1,
- *   weights: "none" as const, eta: 0, threads: 0 };
+ *   weights: "none" as const, eta: 0 };
  * const batch = { count: 1, traces: new Float32Array(2),
  *   geometry: new Float32Array([0, 0, NaN, 0]), traceClass: new Int32Array(1) };
  * assert.throws(() => validateBatch(p, batch),

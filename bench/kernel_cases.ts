@@ -88,7 +88,6 @@ export function plainParams(overrides: Partial<KernelParams> = {}): KernelParams
     tau0: 0,
     dtau: 0.004,
     nclass: 1,
-    threads: 0,
     ...PLAIN_MODE,
     ...overrides,
   };
@@ -283,8 +282,6 @@ export interface SurveyConfig {
   classWidth: number;
   /** Six Gaussian events per trace at times in [t0, t0 + span]. */
   events: { t0: number; span: number };
-  /** params.threads. */
-  threads: number;
 }
 
 /**
@@ -354,7 +351,7 @@ export function survey(
     }
   }
   const params: KernelParams = {
-    ...plainParams({ ns, dt, npoints, ntau, tau0, dtau, nclass, threads: c.threads }),
+    ...plainParams({ ns, dt, npoints, ntau, tau0, dtau, nclass }),
     ...mode,
   };
   return { params, points, velocity, batch: { count: ntraces, traces, geometry, traceClass } };

@@ -48,7 +48,7 @@ export function kernelWorkload(): KernelWorkload {
     nclass: 1,
     ns: 500,
   };
-  const plain = plainParams({ ns: 500, npoints: nx * nx, ntau: 500, tau0: 0, threads: 0 });
+  const plain = plainParams({ ns: 500, npoints: nx * nx, ntau: 500, tau0: 0 });
   return {
     nx,
     traces,

@@ -40,7 +40,7 @@ export const SYMBOLS = {
   pstm_context_create: {
     parameters: [
       "i32", // int32_t device
-      "i32", // int32_t threads (0: all cores)
+      "i32", // int32_t threads (0: all cores): the one place CPU threads are set
       "buffer", // pstm_context** out
     ],
     result: "i32",
@@ -100,6 +100,13 @@ export const SYMBOLS = {
     ],
     result: "void",
   },
+  /** int32_t pstm_context_threads(const pstm_context* ctx): CPU threads the kernels run on */
+  pstm_context_threads: {
+    parameters: [
+      "pointer", // const pstm_context* ctx
+    ],
+    result: "i32",
+  },
   /** const char* pstm_context_target(const pstm_context* ctx): the kernels' instruction set */
   pstm_context_target: {
     parameters: [
@@ -121,4 +128,4 @@ export const SYMBOLS = {
 export type PstmLibrary = Deno.DynamicLibrary<typeof SYMBOLS>;
 
 /** `PSTM_ABI_VERSION` of the header these bindings were written for. */
-export const ABI_VERSION = 4;
+export const ABI_VERSION = 5;

@@ -74,7 +74,6 @@ const CUDA_SURVEY: SurveyConfig = {
   maxOffset: 1400,
   classWidth: 400,
   events: { t0: 0.05, span: 1.1 },
-  threads: 2,
 };
 
 const PLAIN_DISC = { ...PLAIN, aperture: 500 } as const;

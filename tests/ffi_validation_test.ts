@@ -65,7 +65,6 @@ Deno.test("encodeParams refuses each invalid field and names it", () => {
     ["traceSpacing", { antialias: true, traceSpacing: 0 }],
     ["weights", { weights: "cosine" }],
     ["eta", { eta: -0.5 }],
-    ["threads", { threads: -1 }],
     ["aperture", { aperture: Number.NaN }],
     ["traceSpacingY", { traceSpacingY: Infinity }],
     ["spacingAzimuthDeg", { spacingAzimuthDeg: Number.NaN }],
@@ -95,6 +94,8 @@ Deno.test("encodeParams writes the 80-byte pstm_params layout", () => {
   );
   const view = new DataView(bytes.buffer);
   assert.equal(bytes.length, 80);
+  // CPU threads are the context's, not the tile's: the old threads field is reserved, 0
+  assert.equal(view.getInt32(PARAMS_OFFSET.reserved0, true), 0);
   assert.equal(view.getFloat32(PARAMS_OFFSET.stretch_mute, true), Math.fround(0.3));
   assert.equal(view.getFloat32(PARAMS_OFFSET.trace_spacing_y, true), 100);
   assert.equal(view.getFloat32(PARAMS_OFFSET.spacing_azimuth, true), 30);

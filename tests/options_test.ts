@@ -100,7 +100,6 @@ Deno.test("option tables: encodeParams writes the table's codes", () => {
     antialias: true,
     traceSpacing: 25,
     eta: 0,
-    threads: 0,
   };
   for (const weights of WEIGHTS.names) {
     const view = new DataView(encodeParams({ ...base, weights }).buffer);

@@ -140,7 +140,6 @@ Deno.test("TracePreprocessor antialiased traces give the plain kernel result at 
     traceSpacing: 1e-3,
     weights: "none" as const,
     eta: 0,
-    threads: 0,
   };
   const points = new Float32Array([30, 0]);
   const velocity = new Float32Array(50).fill(2000);

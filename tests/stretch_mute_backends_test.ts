@@ -36,7 +36,6 @@ function params(eta: number, stretchMute: number): KernelParams {
     traceSpacing: 25,
     weights: "none",
     eta,
-    threads: 0,
     stretchMute,
   };
 }

@@ -38,7 +38,6 @@ function migrate(
     traceSpacing: 25,
     weights: "none",
     eta,
-    threads: 0,
     stretchMute,
   };
   const n = offsets.length;

@@ -50,7 +50,6 @@ const WEBGPU_SURVEY: SurveyConfig = {
   maxOffset: 1500,
   classWidth: 500,
   events: { t0: 0.1, span: 0.85 },
-  threads: 0,
 };
 
 type Layout = Exclude<SurveyLayout, "sorted">;

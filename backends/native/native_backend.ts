@@ -20,7 +20,10 @@ export type { NativeKind } from "../../ffi/library.ts";
 
 /** Options of `NativeBackend.open`. */
 export interface NativeBackendOptions {
-  /** CPU threads, 0 (default) = all cores; ignored by CUDA. */
+  /**
+   * CPU threads of every kernel call, 0 (default) = all cores (OMP_NUM_THREADS, else every
+   * core); ignored by CUDA. The one place they are set: the tile parameters carry none.
+   */
   threads?: number;
   /** Device index, default 0. */
   device?: number;
@@ -180,13 +183,25 @@ export class NativeBackend implements Backend {
     return 4 * params.ntau * (params.nclass + arrays) + 8;
   }
 
-  /** Kernel time, contributions and peak device memory since the backend opened. */
+  /**
+   * The CPU threads the kernels run on (`pstm_context_threads`): the team of the latest batch,
+   * or before any the count given to `open` (all cores for 0); 0 on CUDA.
+   */
+  get threads(): number {
+    return this.#context === null ? 0 : this.#lib.symbols.pstm_context_threads(this.#context);
+  }
+
+  /**
+   * Kernel time, contributions and peak device memory since the backend opened, and on the CPU
+   * the threads the kernels ran on.
+   */
   stats(): BackendStats {
     const s = this.#readStats();
     return {
       kernelSeconds: s.kernelSeconds,
       contributions: s.contributions,
       deviceBytes: s.deviceBytes,
+      ...(this.name === "cpu" && this.#context !== null ? { threads: this.threads } : {}),
     };
   }
 

@@ -33,7 +33,7 @@ export type NativeArray = Float32Array<ArrayBuffer> | Int32Array<ArrayBuffer>;
  * import { checkTileBuffers } from "./native_buffers.ts";
  * const p = { ns: 3, t0: 0, dt: 1, npoints: 1, ntau: 1, tau0: 1, dtau: 1, nclass: 1,
  *   aperture: 0, maxAngle: 0, taper: 0, antialias: false, traceSpacing: 1,
- *   weights: "none" as const, eta: 0, threads: 0 };
+ *   weights: "none" as const, eta: 0 };
  * assert.throws(() => checkTileBuffers(p, new Float32Array(2), new Float32Array([1500]),
  *   new Float32Array(2)), /field image: must hold 1 elements: got 2/);
  * ```

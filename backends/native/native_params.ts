@@ -33,7 +33,7 @@ export const PARAMS_OFFSET = {
   trace_spacing: 48,
   weights: 52,
   eta: 56,
-  threads: 60,
+  reserved0: 60,
   reserved: 64,
   trace_spacing_y: 68,
   spacing_azimuth: 72,
@@ -54,7 +54,7 @@ const LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
  * import { encodeParams } from "./native_params.ts";
  * const bytes = encodeParams({ ns: 500, t0: 0, dt: 0.004, npoints: 16, ntau: 100, tau0: 0,
  *   dtau: 0.004, nclass: 1, aperture: 0, maxAngle: 0, taper: 0, antialias: false,
- *   traceSpacing: 25, weights: "none", eta: 0, threads: 0 });
+ *   traceSpacing: 25, weights: "none", eta: 0 });
  * assert(bytes.length === 80);
  * ```
  */
@@ -78,7 +78,7 @@ export function encodeParams(p: KernelParams): Uint8Array<ArrayBuffer> {
   view.setFloat32(o.trace_spacing, p.traceSpacing, LITTLE);
   view.setInt32(o.weights, optionCode(WEIGHTS, p.weights), LITTLE);
   view.setFloat32(o.eta, p.eta, LITTLE);
-  view.setInt32(o.threads, p.threads, LITTLE);
+  view.setInt32(o.reserved0, 0, LITTLE); // CPU threads are the context's (pstm_context_create)
   view.setInt32(o.reserved, 0, LITTLE);
   view.setFloat32(o.trace_spacing_y, p.traceSpacingY ?? 0, LITTLE);
   view.setFloat32(o.spacing_azimuth, p.spacingAzimuthDeg ?? 0, LITTLE);

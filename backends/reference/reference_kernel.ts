@@ -39,7 +39,7 @@ import { stretchRatioLimit } from "../stretch_mute.ts";
  * import { referenceAccumulate } from "./reference_kernel.ts";
  * const p = { ns: 3, t0: 0, dt: 1, npoints: 1, ntau: 1, tau0: 1, dtau: 1, nclass: 1,
  *   aperture: 0, maxAngle: 0, taper: 0, antialias: false, traceSpacing: 1,
- *   weights: "none" as const, eta: 0, threads: 0 };
+ *   weights: "none" as const, eta: 0 };
  * const image = new Float32Array(1);
  * referenceAccumulate(p, new Float32Array(2), new Float32Array([1000]), 1,
  *   new Float32Array([0, 5, 0]), new Float32Array(4), new Int32Array(1), image);

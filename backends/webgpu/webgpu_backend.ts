@@ -54,7 +54,7 @@ export interface WebGpuBackendOptions {
  *   using backend = await WebGpuBackend.open();
  *   const params = { ns: 3, t0: 0, dt: 1, npoints: 1, ntau: 1, tau0: 1, dtau: 1, nclass: 1,
  *     aperture: 0, maxAngle: 0, taper: 0, antialias: false, traceSpacing: 1,
- *     weights: "none" as const, eta: 0, threads: 0 };
+ *     weights: "none" as const, eta: 0 };
  *   const tile = backend.openTile({ params, points: new Float32Array(2),
  *     velocity: new Float32Array([1000]) });
  *   await tile.accumulate({ count: 1, traces: new Float32Array([0, 5, 0]),

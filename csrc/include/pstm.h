@@ -31,7 +31,7 @@ extern "C" {
 #endif
 
 /** ABI version; bump when a struct or signature changes. */
-#define PSTM_ABI_VERSION 4
+#define PSTM_ABI_VERSION 5
 
 /** Status codes: one flat enum, 0 is success. */
 typedef enum pstm_status {
@@ -71,7 +71,8 @@ typedef struct pstm_params {
   float trace_spacing;   /* 48 antialiasing trace spacing along spacing_azimuth, m (> 0) */
   int32_t weights;       /* 52 a pstm_weights value                              */
   float eta;             /* 56 VTI anellipticity eta (0: isotropic, > -0.5)     */
-  int32_t threads;       /* 60 CPU threads, 0 = all cores (ignored by CUDA)     */
+  int32_t reserved0;     /* 60 must be 0 (was threads until ABI 5: CPU threads are set
+                                in one place, pstm_context_create)              */
   int32_t reserved;      /* 64 must be 0                                        */
   float trace_spacing_y; /* 68 antialiasing trace spacing across spacing_azimuth, m;
                                 <= 0: the same as trace_spacing                 */
@@ -113,10 +114,20 @@ PSTM_API pstm_status pstm_device_info(int32_t device, char* name, int32_t name_l
                                       uint64_t* free_bytes, uint64_t* total_bytes);
 
 /**
- * Creates a context on `device`; threads: 0 = all cores (CPU build).
+ * Creates a context on `device`. threads: the CPU threads every kernel call
+ * of the context runs on (the one place they are set), 0 = all cores
+ * (OMP_NUM_THREADS, else every core); ignored by the CUDA build.
  * PSTM_ERR_UNSUPPORTED when PSTM_SIMD names a kernel this CPU cannot run.
  */
 PSTM_API pstm_status pstm_context_create(int32_t device, int32_t threads, pstm_context** out);
+
+/**
+ * The CPU threads the context's kernels run on: the team size of its most
+ * recent pstm_tile_accumulate, or, before any, the number it will use (the
+ * threads given to pstm_context_create, or all cores for 0). 0 for the CUDA
+ * build and for NULL.
+ */
+PSTM_API int32_t pstm_context_threads(const pstm_context* ctx);
 
 /**
  * The instruction set the context's kernels run on: "avx3" (AVX-512),

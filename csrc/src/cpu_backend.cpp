@@ -10,6 +10,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
@@ -25,7 +26,8 @@
 #include "cpu_midpoint_index.h"
 
 struct pstm_context {
-  int32_t threads = 0;          // 0: all cores
+  int32_t threads = 1;          // threads of every kernel call (resolved at creation: >= 1)
+  std::atomic<int32_t> team{0}; // team size of the latest accumulate (0: none yet)
   pstm::cpu::KernelTarget target{};  // the instruction set the kernels run on
   std::mutex mutex;             // guards stats and tiles
   pstm_stats stats{};
@@ -53,10 +55,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-int32_t thread_count(int32_t param_threads, int32_t ctx_threads) {
-  if (param_threads > 0) return param_threads;
-  if (ctx_threads > 0) return ctx_threads;
-  return std::max(1, omp_get_max_threads());  // OMP_NUM_THREADS or all cores
+/** The threads of a context: the given count, or for 0 OMP_NUM_THREADS or all cores. */
+int32_t thread_count(int32_t threads) {
+  return threads > 0 ? threads : std::max(1, omp_get_max_threads());
 }
 
 /** Per-tile tables: h, 1 / v^2, the angle reach and its running maximum. */
@@ -124,8 +125,9 @@ pstm_status accumulate(pstm_tile& t, int32_t ntraces, const float* traces, const
   // batch order (so the sums are bit-identical to visiting every trace).
   const bool indexed = t.index.index_batch(ntraces, geometry);
   const auto start = Clock::now();
-#pragma omp parallel num_threads(thread_count(p.threads, t.ctx->threads))
+#pragma omp parallel num_threads(t.ctx->threads)
   {
+    if (omp_get_thread_num() == 0) t.ctx->team.store(omp_get_num_threads());
     std::vector<int32_t> candidates;  // this thread's traces near the current column
     if (!indexed) {
       candidates.resize(size_t(ntraces));
@@ -221,10 +223,16 @@ PSTM_API pstm_status pstm_context_create(int32_t device, int32_t threads, pstm_c
   if (pstm_status s = choose_target(&target); s != PSTM_OK) return s;
   auto* ctx = new (std::nothrow) pstm_context;
   if (ctx == nullptr) return pstm::fail(PSTM_ERR_OUT_OF_MEMORY, "cannot allocate a context");
-  ctx->threads = threads;
+  ctx->threads = thread_count(threads);
   ctx->target = target;
   *out = ctx;
   return PSTM_OK;
+}
+
+PSTM_API int32_t pstm_context_threads(const pstm_context* ctx) {
+  if (ctx == nullptr) return 0;
+  const int32_t team = ctx->team.load();
+  return team > 0 ? team : ctx->threads;
 }
 
 PSTM_API void pstm_context_destroy(pstm_context* ctx) {

@@ -468,6 +468,11 @@ PSTM_API pstm_status pstm_context_create(int32_t device, int32_t threads, pstm_c
   return PSTM_OK;
 }
 
+PSTM_API int32_t pstm_context_threads(const pstm_context* ctx) {
+  (void)ctx;  // no CPU threads run the CUDA kernels
+  return 0;
+}
+
 PSTM_API const char* pstm_context_target(const pstm_context* ctx) {
   return ctx == nullptr ? "" : "cuda";
 }

@@ -62,7 +62,9 @@ pstm_status check_params(const pstm_params* p) {
     return bad("weights", "0 (none), 1 (obliquity) or 2 (spreading)", p->weights);
   }
   if (!(finite(p->eta) && p->eta > -0.5f)) return bad("eta", "> -0.5 and finite", p->eta);
-  if (p->threads < 0) return bad("threads", ">= 0 (0: all cores)", p->threads);
+  if (p->reserved0 != 0) {
+    return bad("reserved0", "0 (CPU threads are the context's: pstm_context_create)", p->reserved0);
+  }
   if (p->reserved != 0) return bad("reserved", "0", p->reserved);
   if (!(finite(p->stretch_mute) && p->stretch_mute >= 0)) {
     return bad("stretch_mute", ">= 0 and finite (0: off)", p->stretch_mute);

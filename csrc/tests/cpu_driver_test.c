@@ -96,7 +96,7 @@ static void test_invalid_params(void) {
   BAD("antialias", q->antialias = 2);
   BAD("weights", q->weights = 7);
   BAD("eta", q->eta = -0.5f);
-  BAD("threads", q->threads = -1);
+  BAD("reserved0", q->reserved0 = 2);
   BAD("reserved", q->reserved = 3);
   BAD("aperture", q->aperture = NAN);
   BAD("stretch_mute", q->stretch_mute = -0.25f);
@@ -114,7 +114,12 @@ static void test_invalid_params(void) {
   CHECK(pstm_context_create(1, 0, &ctx) == PSTM_ERR_NO_DEVICE, "device 1");
   CHECK(pstm_context_create(0, -2, &ctx) == PSTM_ERR_INVALID_ARGUMENT, "threads -2");
   CHECK(ctx == NULL, "outputs untouched on failure");
+  CHECK(pstm_context_create(0, 3, &ctx) == PSTM_OK, "create with 3 threads");
+  CHECK(pstm_context_threads(ctx) == 3, "threads %d, created with 3", (int)pstm_context_threads(ctx));
+  pstm_context_destroy(ctx);
+  CHECK(pstm_context_threads(NULL) == 0, "NULL context");
   CHECK(pstm_context_create(0, 0, &ctx) == PSTM_OK, "create");
+  CHECK(pstm_context_threads(ctx) >= 1, "0 threads: all cores, got %d", (int)pstm_context_threads(ctx));
   CHECK(pstm_tile_open(ctx, &p, NULL, velocity, image, &tile) == PSTM_ERR_INVALID_ARGUMENT,
         "NULL points");
   CHECK(contains(pstm_last_error(), "points"), "message '%s'", pstm_last_error());

@@ -10,7 +10,7 @@
 
 typedef char params_is_80_bytes[sizeof(pstm_params) == 80 ? 1 : -1];
 typedef char stretch_mute_at_76[offsetof(pstm_params, stretch_mute) == 76 ? 1 : -1];
-typedef char threads_at_60[offsetof(pstm_params, threads) == 60 ? 1 : -1];
+typedef char reserved0_at_60[offsetof(pstm_params, reserved0) == 60 ? 1 : -1];
 typedef char eta_at_56[offsetof(pstm_params, eta) == 56 ? 1 : -1];
 typedef char stats_is_40_bytes[sizeof(pstm_stats) == 40 ? 1 : -1];
 

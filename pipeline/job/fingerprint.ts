@@ -57,7 +57,7 @@ export function jobFingerprint(
     time,
     classes: [classes.first, classes.width, classes.count],
     velocity: job.velocity,
-    params: { ...params, threads: 0 },
+    params, // CPU threads are the backend's, not the tile's: they never change the image
     // unset: chosen from the survey (fingerprinted above), or none in plain mode
     rho: job.rho ?? (job.plain ? "none" : "survey"),
     headers: job.headers,

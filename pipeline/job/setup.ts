@@ -389,7 +389,6 @@ export function kernelParamsOf(
     weights: job.weights,
     eta: job.eta,
     stretchMute: job.stretchMute / 100,
-    threads: job.threads,
   };
 }
 

@@ -50,6 +50,8 @@ export interface MigrationSummary {
   kernelSeconds: number;
   /** Peak device memory, bytes. */
   deviceBytes: number;
+  /** CPU threads the native CPU kernels ran on (`--threads`, 0: all cores); absent elsewhere. */
+  threads?: number;
   /** Peak resident memory of the process, bytes. */
   peakRss: number;
   /** The output grid. */
@@ -142,6 +144,7 @@ export function buildSummary(s: SummaryInput): MigrationSummary {
     times: s.times,
     kernelSeconds: stats.kernelSeconds,
     deviceBytes: stats.deviceBytes,
+    ...("threads" in stats && stats.threads !== undefined ? { threads: stats.threads } : {}),
     peakRss: peakRss(),
     grid: s.grid,
     time: s.time,
