@@ -356,7 +356,7 @@ export function formatSummary(s: MigrationSummary): string {
   const lines = [
     `pstm: ${s.complete ? "wrote" : "partly wrote (other shards pending)"} ${s.output}`,
     ...(s.settings ? formatSettings(s.settings, s.grid) : []),
-    `  backend      ${s.backend} (${s.device})`,
+    `  backend      ${s.backend} (${s.device}${s.threads ? `, ${s.threads} threads` : ""})`,
     `  traces       ${s.traces} in the input, ${s.tracesRead} read in ${s.passes} pass(es), ` +
     `${rate.toFixed(0)} traces/s`,
     `  contributions ${s.contributions.toExponential(3)} ` +

@@ -32,6 +32,7 @@ export function formatPlanReport(r: MigrationPlanReport): string {
   const free = r.output.freeBytes;
   const cal = r.calibration;
   const e = r.estimate;
+  const m = r.settings.units?.length ?? "m";
   const lines = [
     `pstm: plan of ${r.output.path} (nothing written)`,
     `  input        ${r.input.name}: ${r.input.traces} traces of ${r.input.ns} samples at ` +
@@ -39,7 +40,7 @@ export function formatPlanReport(r: MigrationPlanReport): string {
     ...formatSettings(r.settings, r.grid),
     `  time axis    ${t.tau0} to ${tmax.toFixed(3).replace(/\.?0+$/, "")} s, ` +
     `${t.ntau} samples of ${(t.dtau * 1000).toFixed(3).replace(/\.?0+$/, "")} ms`,
-    `  classes      ${c.count} offset class(es) of ${c.width} m from ${c.first} m${sectors}: ` +
+    `  classes      ${c.count} offset class(es) of ${c.width} ${m} from ${c.first} ${m}${sectors}: ` +
     `${c.perBin} output trace(s) a bin`,
     `  tiles        ${r.tiles.total} of ${r.tiles.tileBins.join(" x ")} bins; this run ` +
     `${r.tiles.thisRun} (${r.tiles.empty} reached by no trace)` +

@@ -84,6 +84,8 @@ Deno.test("pstm scan prints the survey's unit; full-mode defaults are in it", as
     const text = formatScanSummary(await scanSegy(file));
     assert.match(text, /^units +ft, velocities in ft\/s \(binary header measurement system 2\)$/m);
     assert.match(text, /^spacing +82\.02 ft along/m);
+    // coordinates rounded to centi-feet: the grid's azimuth is still 0 (was 360.00)
+    assert.match(text, /^ {2}--grid 3280\.84,6561\.68,82\.02,82\.02,13,11,0$/m);
     // full mode on the feet survey: no check refuses it, the defaults are in feet
     const { summary } = await migrate(feet, "full.sgy", { plain: false });
     assert.match(summary.settings!.reasons.aperture, /ft/);

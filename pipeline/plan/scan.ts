@@ -444,8 +444,7 @@ function gridFromLines(
   const inline0 = across > 0 ? ilMin : ilMax;
   const crossline0 = xlMin;
   const di = inline0 - i0, dj = crossline0 - j0;
-  let azimuthDeg = Math.atan2(u[1], u[0]) * 180 / Math.PI;
-  if (azimuthDeg < 0) azimuthDeg += 360;
+  const azimuthDeg = wrapAzimuth(Math.atan2(u[1], u[0]) * 180 / Math.PI);
   return {
     x0: x0 + bx[0] + bx[1] * di + bx[2] * dj,
     y0: y0 + by[0] + by[1] * di + by[2] * dj,
@@ -534,8 +533,7 @@ function gridFromMidpoints(
   // a 2-D line has no spacing across it: one row of bins as wide as they are long
   if (Math.round((vmax - vmin) / dy) === 0 && !spacing?.dy) dy = dx;
   else if (Math.round((umax - umin) / dx) === 0 && !spacing?.dx) dx = dy;
-  let azimuthDeg = theta * 180 / Math.PI;
-  if (azimuthDeg < 0) azimuthDeg += 360;
+  const azimuthDeg = wrapAzimuth(theta * 180 / Math.PI);
   return {
     x0: cx + umin * u[0] + vmin * v[0],
     y0: cy + umin * u[1] + vmin * v[1],
@@ -666,4 +664,15 @@ export function formatScanSummary(s: ScanSummary): string {
   );
   for (const w of s.warnings) lines.push(`warning     ${w}`);
   return lines.join("\n");
+}
+
+/**
+ * An azimuth in [0, 360) degrees; one within 1e-7 degrees of a whole degree is that degree
+ * (coordinates rounded to their scalar's step, e.g. feet at -100, put -1e-9 for 0: not 360).
+ */
+function wrapAzimuth(deg: number): number {
+  const whole = Math.round(deg);
+  const snapped = Math.abs(deg - whole) < 1e-7 ? whole : deg;
+  const wrapped = ((snapped % 360) + 360) % 360;
+  return wrapped === 0 ? 0 : wrapped; // never -0
 }
