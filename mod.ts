@@ -259,7 +259,7 @@ export { NativeBackend } from "./backends/native/mod.ts";
 
 // pictures
 export { renderSection } from "./plot/render_section.ts";
-export type { AxisSpec, Interpolation, SectionPlotOptions } from "./plot/plot_options.ts";
+export type { AxisSpec, Interpolation, SectionPlotOptions, TickRow } from "./plot/plot_options.ts";
 export type { ColormapName } from "./plot/colormap.ts";
 export type { ValueRange } from "./plot/clip.ts";
 export { type FoldMapOptions, renderFoldMap } from "./plot/fold_map.ts";

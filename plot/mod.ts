@@ -25,9 +25,23 @@ export { clipRange, percentile, type ValueRange } from "./clip.ts";
 export { COLORMAP_NAMES, type ColormapName } from "./colormap.ts";
 export { type FoldMapOptions, renderFoldMap, renderFoldMapRaster } from "./fold_map.ts";
 export { encodePng, writePng } from "./png.ts";
-export type { AxisSpec, Interpolation, SectionPlotOptions } from "./plot_options.ts";
+export type { AxisSpec, Interpolation, SectionPlotOptions, TickRow } from "./plot_options.ts";
+export type { Tick } from "./plot_layout.ts";
+export { headerLabel, type LengthUnit, resolveHeaderName } from "./header_labels.ts";
+export { readLengthUnit } from "./length_unit.ts";
 export type { Raster, Rgb } from "./raster.ts";
 export { type RenderedPlot, renderRaster } from "./render_raster.ts";
 export { renderSection } from "./render_section.ts";
-export { readSection, type Section, type SectionSelection } from "./section_from_segy.ts";
+export {
+  readSection,
+  type ReadSectionOptions,
+  type Section,
+  type SectionSelection,
+} from "./section_from_segy.ts";
+export {
+  MAX_GATHER_TRACES,
+  readTraceGather,
+  selectTraces,
+  type TraceSelection,
+} from "./trace_gather.ts";
 export { type HeaderTable, readHeaderTable, type SectionSource } from "./section_source.ts";

@@ -6,8 +6,9 @@
  */
 
 import { formatTick, niceStep, tickValues } from "./axis_ticks.ts";
+import { wrapText } from "./fit_text.ts";
 import { GLYPH_ADVANCE, textHeight, textWidth } from "./font.ts";
-import type { AxisSpec, SectionPlotOptions } from "./plot_options.ts";
+import type { AxisSpec, SectionPlotOptions, TickRow } from "./plot_options.ts";
 
 /** An axis-aligned box in pixels. */
 export interface Box {
@@ -25,8 +26,10 @@ export interface Box {
 export interface Tick {
   /** Coordinate value. */
   value: number;
-  /** Label text. */
+  /** Label text (of the first row). */
   label: string;
+  /** Labels of every tick row, nearest the axis first (x axis: one per row; y axis: own, secondary). */
+  labels: string[];
   /** Pixel column (x axis) or row (y axis) in the image. */
   pixel: number;
 }
@@ -47,7 +50,16 @@ export interface PlotLayout {
   xTicks: Tick[];
   /** Ticks along the y axis. */
   yTicks: Tick[];
+  /** Names of the x tick rows, nearest the axis first. */
+  xRowNames: string[];
+  /** Name of the secondary y tick column ("" for none). */
+  ySecondaryName: string;
+  /** The title as drawn: wrapped and shortened to the image width (none: no title). */
+  titleLines: string[];
 }
+
+/** Most lines a title is wrapped onto. */
+export const MAX_TITLE_LINES = 2;
 
 /** Default plot-area width in pixels. */
 export const DEFAULT_PLOT_WIDTH = 720;
@@ -69,23 +81,48 @@ export function computeLayout(
   colorbarLabels: string[],
 ): PlotLayout {
   const s = options.textScale ?? ((options.width ?? 900) >= 600 ? 2 : 1);
+  const pad = 4 * s;
+  const title = options.title ?? "";
+  let layout = layoutWithTitle(rows, cols, options, colorbarLabels, title ? 1 : 0);
+  if (!title) return layout;
+  let lines = wrapText(title, layout.width - 2 * pad, s, MAX_TITLE_LINES);
+  if (lines.length > 1) {
+    layout = layoutWithTitle(rows, cols, options, colorbarLabels, lines.length);
+    lines = wrapText(title, layout.width - 2 * pad, s, lines.length);
+  }
+  return { ...layout, titleLines: lines };
+}
+
+/** Lays out the plot with room for `titleLines` lines of title. */
+function layoutWithTitle(
+  rows: number,
+  cols: number,
+  options: SectionPlotOptions,
+  colorbarLabels: string[],
+  titleLines: number,
+): PlotLayout {
+  const s = options.textScale ?? ((options.width ?? 900) >= 600 ? 2 : 1);
   const fh = textHeight(s);
   const pad = 4 * s;
   const tick = 4 * s;
   const xAxis = options.xAxis ?? { first: 1, step: 1 };
   const yAxis = options.yAxis ?? { first: 0, step: 1 };
+  const xRows: TickRow[] = options.xTickRows?.length ? options.xTickRows : [{ name: "" }];
+  const ySecondary = options.ySecondary;
 
-  const top = options.title ? pad * 2 + fh + pad * 2 : pad * 3;
-  const bottom = tick + pad + fh + pad * 2 + fh + pad * 2;
+  const top = titleLines > 0 ? pad * 2 + titleLines * (fh + pad) - pad + pad * 2 : pad * 3;
+  const bottom = tick + pad + xRows.length * (fh + pad) + pad + fh + pad * 2;
   const barGap = 8 * s;
   const barWidth = 8 * s;
   const labelWidth = Math.max(...colorbarLabels.map((t) => textWidth(t, s)), 0);
   const right = barGap + barWidth + pad + labelWidth + pad * 2 +
     (options.colorbarLabel === "" ? 0 : fh + pad * 2);
+  const rowNames = Math.max(0, ...xRows.map((r) => textWidth(r.name, s)));
+  const minLeft = rowNames > 0 ? rowNames + tick + pad * 3 : 0;
 
   // The left margin depends on the y tick labels, which depend on the plot
   // height, which may depend on the plot width: two passes settle it.
-  let left = pad + fh + pad * 2 + textWidth("0000", s) + pad + tick;
+  let left = Math.max(minLeft, pad + fh + pad * 2 + textWidth("0000", s) + pad + tick);
   let plotWidth = 0;
   let plotHeight = 0;
   let yTicks: Tick[] = [];
@@ -108,9 +145,11 @@ export function computeLayout(
           `data; it needs at least ${top + bottom + MIN_PLOT}`,
       );
     }
-    yTicks = axisTicks(yAxis, rows, top, plotHeight, options.yUp === true, () => 3 * fh, s);
-    const widest = Math.max(0, ...yTicks.map((t) => textWidth(t.label, s)));
-    left = pad + fh + pad * 2 + widest + pad + tick;
+    const yRows: TickRow[] = ySecondary ? [{ name: "" }, ySecondary] : [{ name: "" }];
+    yTicks = axisTicks(yAxis, rows, top, plotHeight, options.yUp === true, () => 3 * fh, s, yRows);
+    const widest = (k: number) => Math.max(0, ...yTicks.map((t) => textWidth(t.labels[k], s)));
+    const labels = widest(0) + (ySecondary ? pad * 3 + widest(1) : 0);
+    left = Math.max(minLeft, pad + fh + pad * 2 + labels + pad + tick);
   }
   const xTicks = axisTicks(
     xAxis,
@@ -120,18 +159,37 @@ export function computeLayout(
     false,
     (labels) => Math.max(0, ...labels.map((l) => textWidth(l, s))) + 3 * GLYPH_ADVANCE * s,
     s,
+    xRows,
   );
   const plot = { x: left, y: top, width: plotWidth, height: plotHeight };
-  const titleWidth = options.title ? textWidth(options.title, s) + 2 * pad : 0;
   return {
-    width: Math.max(left + plotWidth + right, titleWidth),
+    width: left + plotWidth + right,
     height: top + plotHeight + bottom,
     plot,
     colorbar: { x: left + plotWidth + barGap, y: top, width: barWidth, height: plotHeight },
     textScale: s,
     xTicks,
     yTicks,
+    xRowNames: xRows.map((r) => r.name),
+    ySecondaryName: ySecondary?.name ?? "",
+    titleLines: [],
   };
+}
+
+/**
+ * A tick row's label for a value: whole numbers as they are, others with
+ * one decimal from 100 up and three significant digits below (blank for NaN).
+ *
+ * @param value the value
+ * @returns the label
+ */
+export function formatRowValue(value: number): string {
+  if (!Number.isFinite(value)) return "";
+  if (Number.isInteger(value)) return String(value);
+  const a = Math.abs(value);
+  if (a >= 1e5) return value.toFixed(0);
+  if (a >= 100) return value.toFixed(1);
+  return String(Number(value.toPrecision(3)));
 }
 
 /**
@@ -184,20 +242,35 @@ function axisTicks(
   upward: boolean,
   minSpacing: (labels: string[]) => number,
   scale: number,
+  rows: TickRow[],
 ): Tick[] {
   const a = axis.first - 0.5 * axis.step;
   const b = axis.first + (n - 0.5) * axis.step;
   const [lo, hi] = a <= b ? [a, b] : [b, a];
   const pixelsPerUnit = length / Math.abs(n * axis.step);
   const maxTicks = Math.max(1, Math.floor(length / (4 * GLYPH_ADVANCE * scale)));
+  const rowLabel = (row: TickRow, value: number, step: number): string => {
+    if (!row.values) return formatTick(value, step);
+    const cell = Math.round((value - axis.first) / axis.step);
+    return cell >= 0 && cell < n ? formatRowValue(row.values[cell]) : "";
+  };
   for (let count = maxTicks; count >= 1; count--) {
     const step = niceStep(hi - lo, count);
-    const values = tickValues(lo, hi, step);
-    const labels = values.map((v) => formatTick(v, step));
-    if (count > 1 && step * pixelsPerUnit < minSpacing(labels)) continue;
+    // Rows that label cells need ticks on cell centres, a cell or more apart.
+    const cellRows = rows.some((r) => r.values);
+    if (cellRows && count > 1 && step < Math.abs(axis.step) * (1 - 1e-9)) continue;
+    const onCell = (v: number) => {
+      const cell = (v - axis.first) / axis.step;
+      return Math.abs(cell - Math.round(cell)) < 1e-6;
+    };
+    const values = tickValues(lo, hi, step).filter((v) => !cellRows || onCell(v));
+    if (values.length === 0 && count > 1) continue;
+    const labels = values.map((v) => rows.map((row) => rowLabel(row, v, step)));
+    if (count > 1 && step * pixelsPerUnit < minSpacing(labels.flat())) continue;
     return values.map((value, i) => ({
       value,
-      label: labels[i],
+      label: labels[i][0],
+      labels: labels[i],
       pixel: Math.round(valueToPixel(axis, n, start, length, upward, value) - 0.5),
     }));
   }

@@ -15,6 +15,20 @@ export interface AxisSpec {
   step: number;
 }
 
+/**
+ * A row of tick labels under the x axis (or a column beside the y axis):
+ * at each tick, the value of the cell under it.
+ */
+export interface TickRow {
+  /** Name written at the row's start, with its unit ("X (m)"); "" for none. */
+  name: string;
+  /**
+   * One value per column (row) of the data, NaN where there is none; absent:
+   * the axis' own coordinate (the tick value).
+   */
+  values?: ArrayLike<number>;
+}
+
 /** How data values are sampled onto plot pixels. */
 export type Interpolation = "nearest" | "bilinear";
 
@@ -38,6 +52,18 @@ export interface SectionPlotOptions {
   xLabel?: string;
   /** Label beside the y axis, with its unit (default "sample"). */
   yLabel?: string;
+  /**
+   * Rows of tick labels under the x axis, nearest the axis first (default:
+   * one unnamed row of the axis' coordinate). Ticks sit at nice values of
+   * `xAxis`; each row labels them with its own values (a line number, CDP X,
+   * offset ...).
+   */
+  xTickRows?: TickRow[];
+  /**
+   * A second column of y tick labels, left of the axis' own (a distance
+   * beside the inline numbers of a time slice).
+   */
+  ySecondary?: TickRow;
   /** Row 0 at the bottom and the y axis increasing upward (maps); default false (time down). */
   yUp?: boolean;
   /** Label of the colour bar (default "amplitude"). */

@@ -10,7 +10,7 @@ import { buildLut } from "./colormap.ts";
 import { drawAxes } from "./draw_axes.ts";
 import { colorbarLabels, drawColorbar } from "./draw_colorbar.ts";
 import { cellPixel, drawImage } from "./draw_image.ts";
-import { type Box, computeLayout } from "./plot_layout.ts";
+import { type Box, computeLayout, type Tick } from "./plot_layout.ts";
 import type { SectionPlotOptions } from "./plot_options.ts";
 import { createRaster, type Raster } from "./raster.ts";
 
@@ -22,6 +22,10 @@ export interface RenderedPlot extends Raster {
   colorbar: Box;
   /** The values mapped to the colour map's ends. */
   range: ValueRange;
+  /** The title as drawn, wrapped and shortened to the image width. */
+  titleLines: string[];
+  /** Where the x tick labels are: their pixel and their text in each row. */
+  xTicks: Tick[];
   /**
    * The pixel (image column and row) showing data cell (row, col).
    *
@@ -103,7 +107,6 @@ export function renderRaster(
     yUp,
   );
   drawAxes(raster, layout, {
-    title: options.title,
     xLabel: options.xLabel ?? "trace",
     yLabel: options.yLabel ?? "sample",
   });
@@ -120,6 +123,8 @@ export function renderRaster(
     plot: layout.plot,
     colorbar: layout.colorbar,
     range,
+    titleLines: layout.titleLines,
+    xTicks: layout.xTicks,
     pixelOf: (row, col) => cellPixel(layout.plot, rows, cols, row, col, yUp),
   };
 }

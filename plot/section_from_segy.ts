@@ -1,60 +1,64 @@
 /**
- * Extracts what `pstm plot` shows from a SEG-Y volume: an inline or a
- * crossline section, a time slice, or a common-image gather. Headers are read
- * first in one header-only pass; then only the traces needed are read.
- * Traces of the same bin in different offset classes are summed (the stack)
- * unless one offset is picked.
+ * Extracts what `pstm plot` shows from a SEG-Y or SU file: an inline or a
+ * crossline section, a time slice, a common-image gather, a 2-D line, or
+ * traces in file order (a shot, a CMP, a range). Headers are read first in
+ * one header-only pass; then only the traces needed are read. Traces of the
+ * same bin in different offset classes are summed (the stack) unless one
+ * offset is picked.
  *
  * @module
  */
 
 import { PstmError } from "../core/errors.ts";
-import type { AxisSpec } from "./plot_options.ts";
+import { lineRows, sectionRows, sliceAxes } from "./coordinate_rows.ts";
+import type { LengthUnit } from "./header_labels.ts";
+import type { AxisSpec, TickRow } from "./plot_options.ts";
 import { axisIndex, describeAxis, type RegularAxis, regularAxis } from "./regular_axis.ts";
+import type { Section } from "./section.ts";
 import { type HeaderTable, readHeaderTable, type SectionSource } from "./section_source.ts";
+import { readTraceGather, type TraceSelection } from "./trace_gather.ts";
+
+export type { Section } from "./section.ts";
 
 /** What to extract. */
 export type SectionSelection =
   | { kind: "inline"; inline: number; offset?: number }
   | { kind: "crossline"; crossline: number; offset?: number }
   | { kind: "time"; time: number; offset?: number }
-  | { kind: "gather"; inline: number; crossline: number };
+  | { kind: "gather"; inline: number; crossline: number }
+  | { kind: "gather"; cdp: number }
+  | { kind: "line"; offset?: number }
+  | TraceSelection;
 
-/** A 2-D array ready for renderRaster, with its axes and a title. */
-export interface Section {
-  /** `rows * cols` values, row after row; NaN where no trace exists. */
-  data: Float32Array;
-  /** Rows (time samples; inlines for a time slice). */
-  rows: number;
-  /** Columns (crosslines, inlines or offsets). */
-  cols: number;
-  /** Column coordinates. */
-  xAxis: AxisSpec;
-  /** Row coordinates. */
-  yAxis: AxisSpec;
-  /** x axis label. */
-  xLabel: string;
-  /** y axis label. */
-  yLabel: string;
-  /** Whether row 0 belongs at the bottom (maps). */
-  yUp: boolean;
-  /** A title naming the file and the selection. */
-  title: string;
-  /** Number of traces read (besides the header pass). */
-  tracesRead: number;
+/** Options of {@link readSection}. */
+export interface ReadSectionOptions {
+  /** The survey's length unit for the labels (default "m"; readLengthUnit reads the file's). */
+  unit?: LengthUnit;
 }
 
 /** Samples per trace read at once, at most (bounds memory). */
 const READ_SAMPLES = 1 << 22;
 
+/** A 2-D line: one inline (or one crossline) and the line numbers along it. */
+interface Line2d {
+  /** The header that varies along the line. */
+  along: "inline" | "crossline";
+  /** The one value of the other. */
+  fixed: number;
+}
+
 /**
- * Extracts a section, a time slice or a gather.
+ * Extracts a section, a time slice, a gather, a 2-D line or traces in file
+ * order.
  *
  * @param source the SEG-Y file
  * @param selection what to extract
- * @returns the 2-D array with axes and title
- * @throws PstmError when the inline, crossline, time or offset is not in the
- *   file (the message gives what is available)
+ * @param options the length unit for labels
+ * @returns the 2-D array with axes, labels and title
+ * @throws PstmError when the inline, crossline, time, offset, shot, CMP or
+ *   traces are not in the file (the message gives what is available), or
+ *   when the selection does not apply to the file's layout (a time slice of
+ *   a 2-D line, a section of unsorted pre-stack data, a shot of an image)
  * @example
  * ```ts ignore
  * import { SegyFile } from "../pipeline/segy/segy_file.ts";
@@ -66,8 +70,13 @@ const READ_SAMPLES = 1 << 22;
 export async function readSection(
   source: SectionSource,
   selection: SectionSelection,
+  options: ReadSectionOptions = {},
 ): Promise<Section> {
   const table = await readHeaderTable(source);
+  const unit = options.unit ?? "m";
+  if (selection.kind === "shot" || selection.kind === "cmp" || selection.kind === "traces") {
+    return await readTraceGather(source, table, selection, unit);
+  }
   const file = source.info.path;
   const offsets = [...new Set(table.offset)].sort((a, b) => a - b);
   const offset = "offset" in selection && selection.offset !== undefined
@@ -80,32 +89,75 @@ export async function readSection(
     : offsets.length > 1
     ? ` (stack of ${offsets.length} offsets)`
     : "";
+  const line = line2d(table);
+  const lineSection = async (l: Line2d) => {
+    const key = table[l.along];
+    const kept = select(table, (i) => keepOffset(i));
+    requireTraces(kept, `the line${what}`, file);
+    return await traceSection(source, table, key, kept, {
+      xLabel: "CDP and distance along the line",
+      what: l.along,
+      title: `${name}: 2-D line${what}`,
+      rows: (x, y) => ({ rows: lineRows(x, y, unit), note: "" }),
+    });
+  };
 
   switch (selection.kind) {
+    case "line": {
+      if (!line) {
+        throw new PstmError(
+          `is a 3-D volume (inlines ${describeValues(table.inline)}, crosslines ` +
+            `${describeValues(table.crossline)}); give --inline N, --crossline N, --time T or ` +
+            `--gather IL,XL (or --shot, --cmp, --traces for traces in file order)`,
+          { file, field: "command line" },
+        );
+      }
+      return await lineSection(line);
+    }
     case "inline": {
       const n = selection.inline;
       requireLine(table.inline, n, "inline", file);
+      if (line?.along === "crossline") return await lineSection(line);
       const kept = select(table, (i) => table.inline[i] === n && keepOffset(i));
       requireTraces(kept, `inline ${n}${what}`, file);
       return await traceSection(source, table, table.crossline, kept, {
         xLabel: "Crossline",
         what: "crossline",
         title: `${name}: inline ${n}${what}`,
+        rows: (x, y) => sectionRows("xl", x, y, unit),
       });
     }
     case "crossline": {
       const n = selection.crossline;
       requireLine(table.crossline, n, "crossline", file);
+      if (line?.along === "inline") return await lineSection(line);
       const kept = select(table, (i) => table.crossline[i] === n && keepOffset(i));
       requireTraces(kept, `crossline ${n}${what}`, file);
       return await traceSection(source, table, table.inline, kept, {
         xLabel: "Inline",
         what: "inline",
         title: `${name}: crossline ${n}${what}`,
+        rows: (x, y) => sectionRows("il", x, y, unit),
       });
     }
     case "gather": {
-      const { inline, crossline } = selection;
+      let inline: number, crossline: number;
+      if ("cdp" in selection) {
+        if (!line) {
+          throw new PstmError(
+            `--gather ${selection.cdp} (one number, a CDP) is for a 2-D line; this file has ` +
+              `inlines ${describeValues(table.inline)} and crosslines ` +
+              `${describeValues(table.crossline)}: give --gather IL,XL`,
+            { file, field: "--gather" },
+          );
+        }
+        [inline, crossline] = line.along === "crossline"
+          ? [line.fixed, selection.cdp]
+          : [selection.cdp, line.fixed];
+        requireLine(table[line.along], selection.cdp, "CDP", file);
+      } else {
+        ({ inline, crossline } = selection);
+      }
       requireLine(table.inline, inline, "inline", file);
       const onLine = select(table, (i) => table.inline[i] === inline);
       const kept = onLine.filter((i) => table.crossline[i] === crossline);
@@ -117,15 +169,46 @@ export async function readSection(
           { file, field: "--gather" },
         );
       }
+      const at = line
+        ? `CDP ${line.along === "crossline" ? crossline : inline}`
+        : `inline ${inline}, crossline ${crossline}`;
       return await traceSection(source, table, table.offset, kept, {
-        xLabel: "Offset",
+        xLabel: `Offset (${unit})`,
         what: "offset",
-        title: `${name}: gather at inline ${inline}, crossline ${crossline}`,
+        title: `${name}: gather at ${at}`,
+        rows: () => ({ note: "" }),
       });
     }
     case "time":
-      return await timeSlice(source, table, selection.time, keepOffset, `${what}`, name);
+      if (line) {
+        throw new PstmError(
+          `is a 2-D line (${line.along === "crossline" ? "inline" : "crossline"} ${line.fixed}, ` +
+            `${line.along}s ${describeValues(table[line.along])}): a time slice needs a 3-D ` +
+            `volume; plot the line (no selector) or a gather (--gather CDP)`,
+          { file, field: "--time" },
+        );
+      }
+      return await timeSlice(source, table, selection.time, keepOffset, `${what}`, name, unit);
   }
+}
+
+/** The line of a 2-D file: one inline and several crosslines, or the other way round. */
+function line2d(table: HeaderTable): Line2d | undefined {
+  const inlines = new Set(table.inline), crosslines = new Set(table.crossline);
+  if (inlines.size === 1 && crosslines.size > 1) {
+    return { along: "crossline", fixed: table.inline[0] };
+  }
+  if (crosslines.size === 1 && inlines.size > 1) {
+    return { along: "inline", fixed: table.crossline[0] };
+  }
+  return undefined;
+}
+
+/** "1, 2, 3" for a few distinct values, "1..900 (412 values)" for many. */
+function describeValues(values: Float64Array): string {
+  const distinct = [...new Set(values)].sort((a, b) => a - b);
+  if (distinct.length <= 6) return distinct.join(", ");
+  return `${distinct[0]}..${distinct[distinct.length - 1]} (${distinct.length} values)`;
 }
 
 function select(table: HeaderTable, keep: (i: number) => boolean): number[] {
@@ -207,7 +290,8 @@ function requireUnique(
       `traces ${seen[slot]} and ${i} both have inline ${table.inline[i]}, crossline ` +
         `${table.crossline[i]} and offset ${table.offset[i]}; expected one trace per inline ` +
         `(bytes 189-192), crossline (bytes 193-196) and offset (bytes 37-40), as in a 3-D ` +
-        `post-stack volume or pstm output`,
+        `post-stack volume or pstm output; pre-stack traces plot in file order with --shot, ` +
+        `--cmp or --traces`,
       { file, trace: i },
     );
   }
@@ -218,7 +302,12 @@ async function traceSection(
   table: HeaderTable,
   key: Float64Array,
   kept: number[],
-  labels: { xLabel: string; what: string; title: string },
+  labels: {
+    xLabel: string;
+    what: string;
+    title: string;
+    rows: (x: Float64Array, y: Float64Array) => { rows?: TickRow[]; note: string };
+  },
 ): Promise<Section> {
   const { ns, path } = source.info;
   const axis = regularAxis(kept.map((i) => key[i]), labels.what, path);
@@ -226,6 +315,12 @@ async function traceSection(
   requireUnique(table, kept, (i) => axisIndex(axis, key[i]), cols, path);
   const data = new Float32Array(ns * cols).fill(NaN);
   const filled = new Uint8Array(cols);
+  const colX = new Float64Array(cols).fill(NaN), colY = new Float64Array(cols).fill(NaN);
+  for (const i of kept) {
+    const col = axisIndex(axis, key[i]);
+    if (Number.isNaN(colX[col])) [colX[col], colY[col]] = [table.cdpx[i], table.cdpy[i]];
+  }
+  const { rows, note } = labels.rows(colX, colY);
   for (const [first, count] of runs(kept, Math.max(1, Math.floor(READ_SAMPLES / ns)))) {
     const { samples } = await source.readTraces(first, count);
     for (let j = 0; j < count; j++) {
@@ -245,8 +340,9 @@ async function traceSection(
     cols,
     xAxis: { first: axis.first, step: axis.step },
     yAxis: time.axis,
-    xLabel: labels.xLabel,
+    xLabel: note ? `${labels.xLabel} (CDP ${note})` : labels.xLabel,
     yLabel: time.label,
+    xTickRows: rows,
     yUp: false,
     title: labels.title,
     tracesRead: kept.length,
@@ -260,6 +356,7 @@ async function timeSlice(
   keepOffset: (i: number) => boolean,
   what: string,
   name: string,
+  unit: LengthUnit,
 ): Promise<Section> {
   const { ns, dt, t0, path } = source.info;
   const step = dt > 0 ? dt : 1;
@@ -290,6 +387,15 @@ async function timeSlice(
     }
   }
   const actual = t0 + k * step;
+  const axes = sliceAxes(
+    kept.map((i) => table.inline[i]),
+    kept.map((i) => table.crossline[i]),
+    kept.map((i) => table.cdpx[i]),
+    kept.map((i) => table.cdpy[i]),
+    inlines,
+    crosslines,
+    unit,
+  );
   return {
     data,
     rows,
@@ -297,7 +403,9 @@ async function timeSlice(
     xAxis: { first: crosslines.first, step: crosslines.step },
     yAxis: { first: inlines.first, step: inlines.step },
     xLabel: "Crossline",
-    yLabel: "Inline",
+    yLabel: axes.ySecondary ? `${axes.ySecondary.name} and Inline` : "Inline",
+    xTickRows: axes.xRows,
+    ySecondary: axes.ySecondary,
     yUp: true,
     title: `${name}: time ${+actual.toFixed(6)} s${what}`,
     tracesRead: kept.length,

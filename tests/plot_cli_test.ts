@@ -2,7 +2,7 @@ import { newTraceBatch } from "../pipeline/segy/trace_batch.ts";
 import assert from "node:assert/strict";
 import { decode } from "fast-png";
 import { parseCommandArgs, type ParsedArgs } from "../cli/args.ts";
-import { parseSelection, plotCommand } from "../cli/plot.ts";
+import { parseSelection, plotCommand, plotWidthFor } from "../cli/plot.ts";
 import { PstmError } from "../core/errors.ts";
 import { SegyFile } from "../pipeline/segy/segy_file.ts";
 import { SegyWriter } from "../pipeline/segy/segy_writer.ts";
@@ -98,7 +98,9 @@ async function checkSpike(
     yAxis: section.yAxis,
     yUp: section.yUp,
     title: section.title,
-    plotWidth: flags.gather ? Math.min(720, Math.max(240, 60 * section.cols)) : undefined,
+    xTickRows: section.xTickRows,
+    ySecondary: section.ySecondary,
+    plotWidth: plotWidthFor(selection, section.cols),
   });
   assert.equal(png.width, layout.width);
   assert.equal(png.height, layout.height);
@@ -237,12 +239,14 @@ Deno.test("plotCommand rejects bad selections with PstmError naming what exists"
   await withVolume(async (path, dir) => {
     const output = `${dir}/x.png`;
     const cases: Array<[Record<string, string>, RegExp]> = [
-      [{}, /exactly one of --inline/],
-      [{ inline: "12", time: "0.1" }, /exactly one.*--inline and --time/],
+      [{}, /image\.sgy.*is a 3-D volume \(inlines 10, 11, 12, 13, 14.*give --inline N/],
+      [{ inline: "12", time: "0.1" }, /at most one.*--inline and --time/],
+      [{ inline: "12", shot: "1" }, /at most one.*--inline and --shot/],
       [{ inline: "99" }, /inline 99 is not in the file; its inlines are 10, 11, 12, 13, 14/],
       [{ crossline: "5" }, /crossline 5 is not in the file; its crosslines are 20, 21/],
       [{ time: "0.5" }, /time 0.5 s is outside the traces, which span 0 to 0.196 s/],
-      [{ gather: "12" }, /--gather must be IL,XL/],
+      [{ gather: "12,x" }, /--gather must be IL,XL/],
+      [{ gather: "12" }, /--gather 12 \(one number, a CDP\) is for a 2-D line.*IL,XL/],
       [{ gather: "12,99" }, /crossline 99 is not on inline 12/],
       [{ gather: "12,23", offset: "300" }, /--offset does not apply to --gather/],
       [{ inline: "12", offset: "200" }, /offset 200 is not an offset class.*100, 300, 500/],
