@@ -122,7 +122,6 @@ const spec: CommandSpec = {
     "pstm plot image.sgy --crossline 21 --colormap grey --clip 98 -o xl21.png",
     "pstm plot image.sgy --time 0.6 -o slice_600ms.png",
     "pstm plot image.sgy --gather 21,21 -o cig.png",
-    "pstm plot image.sgy --inline 21 --offset 300 -o il21_h300.png",
     "pstm plot survey.sgy --cmp 21,21 -o cmp.png",
     "pstm plot survey.sgy --shot @1000 -o shot.png",
     "pstm plot survey.sgy --traces 0:199 --axis-header cdp -o traces.png",
