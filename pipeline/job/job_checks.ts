@@ -39,7 +39,7 @@ export interface JobCheckInputs {
   velocity: string;
   /**
    * The velocity model's range and the survey's units, for the velocity-unit check (absent: not
-   * checked).
+   * checked) and the units in the other checks' messages (absent: metres).
    */
   velocityRange?: { min: number; max: number; units: SurveyUnits };
   /** `--replacement-velocity`, when given (checked with velocityRange's units). */
@@ -171,6 +171,7 @@ function checkVelocityUnit(inputs: JobCheckInputs): void {
 function checkOffsetClasses(inputs: JobCheckInputs): void {
   const { geometry: g, classes } = inputs;
   if (!g || g.count === 0) return;
+  const m = inputs.velocityRange?.units.length ?? "m";
   let lo = Infinity, hi = -Infinity;
   for (const band of g.bands()) {
     for (let k = 0; k < band.count; k++) {
@@ -183,8 +184,8 @@ function checkOffsetClasses(inputs: JobCheckInputs): void {
   const end = classes.first + classes.width * classes.count;
   throw new PstmError(
     `no trace falls in any offset class: the classes cover offsets ${classes.first} to ${end} ` +
-      `m, the survey's offsets (source-receiver distances) run from ${lo.toFixed(1)} to ` +
-      `${hi.toFixed(1)} m ${overrideHint("offset-classes")}`,
+      `${m}, the survey's offsets (source-receiver distances) run from ${lo.toFixed(1)} to ` +
+      `${hi.toFixed(1)} ${m} ${overrideHint("offset-classes")}`,
     { field: "--offset-classes" },
   );
 }
@@ -193,6 +194,7 @@ function checkOffsetClasses(inputs: JobCheckInputs): void {
 function checkGridCatches(inputs: JobCheckInputs): void {
   const { geometry: g, grid } = inputs;
   if (!g || g.count === 0) return;
+  const m = inputs.velocityRange?.units.length ?? "m";
   let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
   for (const band of g.bands()) {
     for (let k = 0; k < band.count; k++) {
@@ -207,7 +209,7 @@ function checkGridCatches(inputs: JobCheckInputs): void {
   }
   throw new PstmError(
     `no trace midpoint falls inside the output grid (origin ${grid.x0}, ${grid.y0}, ` +
-      `${grid.nx} x ${grid.ny} bins of ${grid.dx} x ${grid.dy} m, azimuth ${grid.azimuthDeg}); ` +
+      `${grid.nx} x ${grid.ny} bins of ${grid.dx} x ${grid.dy} ${m}, azimuth ${grid.azimuthDeg}); ` +
       `the midpoints span x ${minX.toFixed(1)} to ${maxX.toFixed(1)}, y ${minY.toFixed(1)} to ` +
       `${maxY.toFixed(1)}: check --grid against pstm scan's suggestion ${overrideHint("grid")}`,
     { field: "--grid" },
