@@ -15,6 +15,8 @@ import { openJobInput, setupJob } from "../pipeline/job/setup.ts";
 import { Manifest } from "../pipeline/output/manifest.ts";
 import { outputFiles } from "../pipeline/output/output_files.ts";
 import { parseSize } from "../pipeline/plan/memory.ts";
+import { BATCHES_IN_FLIGHT, tileShape } from "../pipeline/plan/tile_plan.ts";
+import { openBackend } from "../backends/select.ts";
 import { newStageTimes } from "../pipeline/streams/stage_times.ts";
 import type { TraceBatch } from "../pipeline/segy/trace_batch.ts";
 import { makeSurvey, type Survey } from "./helpers/migrate_support.ts";
@@ -136,4 +138,51 @@ Deno.test("passes: a tile's inputs are its bins' points and velocity", async () 
   assert.equal(inputs.points[0], tile.ix0 * ctx.setup.grid.dx); // relative to the grid origin
   await close();
   await Deno.remove(survey.dir, { recursive: true });
+});
+
+Deno.test("passes: a pass allocates at most BATCHES_IN_FLIGHT batches (the planner's count) and reads into them again", async () => {
+  const survey = await makeSurvey("small3d", { nx: 25, ny: 21 }); // 1,050 traces
+  for (const batchSize of [4, 16, 64]) {
+    const { ctx, close } = await context(survey, { tileBins: [5, 5], batchSize });
+    const cpu = await openBackend("cpu");
+    ctx.backend = cpu; // nonblocking native calls: batches queue up as in a real run
+    try {
+      const counts = await runPasses(ctx);
+      const batches = Math.ceil(counts.tracesRead / batchSize);
+      assert.ok(counts.batchesAllocated > 0, `batch size ${batchSize}`);
+      assert.ok(
+        counts.batchesAllocated <= BATCHES_IN_FLIGHT,
+        `batch size ${batchSize}: ${counts.batchesAllocated} batches allocated, the planner ` +
+          `counts ${BATCHES_IN_FLIGHT}`,
+      );
+      assert.ok(batches > 2 * counts.batchesAllocated, `${batches} batches read`);
+    } finally {
+      cpu.close();
+      await close();
+      await Deno.remove(`${survey.dir}/out.sgy.manifest`).catch(() => {});
+    }
+  }
+  await Deno.remove(survey.dir, { recursive: true });
+});
+
+Deno.test("passes: the plan counts the batches in flight, the read buffer and the geometry", () => {
+  const request = {
+    nx: 10,
+    ny: 10,
+    dx: 25,
+    dy: 25,
+    ntau: 190,
+    nclass: 1,
+    binOf: (): [number, number] => [0, 0],
+    reach: 300,
+    ns: 190,
+    batchSize: 256,
+    budget: 16 << 20,
+  };
+  const shape = tileShape(request);
+  assert.equal(
+    shape.inputBytes,
+    BATCHES_IN_FLIGHT * 256 * (4 * 190 + 8 * 29 + 36) + 256 * (240 + 4 * 190),
+  );
+  assert.equal(shape.tileBudget, (16 << 20) - shape.inputBytes);
 });

@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { GeometryTable } from "../pipeline/plan/geometry_table.ts";
-import { makeFootprint, type PlanRequest, planTiles } from "../pipeline/plan/tile_plan.ts";
+import {
+  makeFootprint,
+  type PlanRequest,
+  planTiles,
+  tileShape,
+} from "../pipeline/plan/tile_plan.ts";
 import { PstmError } from "../core/errors.ts";
 
 /** A survey of midpoints on a 20 x 20 grid at 10 m, one trace each, sorted by row. */
@@ -76,7 +81,10 @@ Deno.test("planTiles finds the first and last trace reaching each tile", () => {
 Deno.test("planTiles splits into several passes when open tiles exceed the budget", () => {
   const base = request({ tileBins: [20, 5] });
   const bytesPerBin = 4 * 100 * (1 + 2) + 8; // image + velocity + the native 1/v^2
-  const input = 4 * 20 * (100 * 8 + 64) + base.geometry!.bytes;
+  // 8 batches of 20 traces in flight (samples, 29 header columns, binned geometry), the read
+  // buffer of one batch, the geometry
+  const input = 8 * 20 * (4 * 100 + 8 * 29 + 36) + 20 * (240 + 4 * 100) + base.geometry!.bytes;
+  assert.equal(tileShape(base).inputBytes, input);
   // room for one tile of 100 bins only
   const plan = planTiles({ ...base, budget: input + 100 * bytesPerBin + 10 });
   assert.ok(plan.passes.length > 1, `expected several passes, got ${plan.passes.length}`);

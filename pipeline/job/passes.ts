@@ -91,6 +91,12 @@ export interface PassCounts {
   tracesRead: number;
   /** NaN/Inf samples zeroed (with --zero-non-finite). */
   nonFiniteZeroed: number;
+  /**
+   * The most input batches one pass allocated (the rest were read into batches the kernel
+   * was done with): the batches a pass holds at once, which the planner counts as
+   * `BATCHES_IN_FLIGHT`. 0 with your stages (no batch is reused).
+   */
+  batchesAllocated: number;
 }
 
 /**
@@ -268,7 +274,9 @@ export async function runPass(ctx: PassContext, index: number, state: PassState)
         },
       }),
       { signal },
-    ).catch((error) => {
+    ).then(() => {
+      counts.batchesAllocated = Math.max(counts.batchesAllocated, pool?.missed ?? 0);
+    }, (error) => {
       throwIfAborted(signal);
       throw explainAllocationFailure(
         error,
@@ -293,7 +301,7 @@ export async function runPasses(ctx: PassContext): Promise<PassCounts> {
     antialias: ctx.setup.settings.aa,
   });
   const state: PassState = {
-    counts: { tracesRead: 0, nonFiniteZeroed: 0 },
+    counts: { tracesRead: 0, nonFiniteZeroed: 0, batchesAllocated: 0 },
     preprocessor,
     usedStages: new WeakSet(),
   };

@@ -10,6 +10,8 @@
 import { PstmError } from "../../core/errors.ts";
 import type { GeometrySource } from "./geometry_index.ts";
 import { formatBytes } from "./memory.ts";
+import { DEFAULT_HEADER_MAP, TRACE_HEADER_BYTES } from "../segy/header_map.ts";
+import { HEADER_CHUNK_BYTES } from "../segy/segy_file.ts";
 
 /** One output tile: a rectangle of bins, every output time, every class. */
 export interface TileInfo {
@@ -151,8 +153,50 @@ export function tilesOfShard(index: number, count: number, tiles: number): numbe
   return ids;
 }
 
-/** Input batches in flight at once (read ahead, preprocessed, in the kernel). */
-export const BATCHES_IN_FLIGHT = 4;
+/**
+ * Input batches a pass holds at once: read ahead, queued between its stages and in the
+ * kernel. Measured with `BatchPool.missed` (a pass allocates only the batches it holds at
+ * once): 7 full batches and the short last one, at batch sizes 16 to 2048.
+ */
+export const BATCHES_IN_FLIGHT = 8;
+
+/**
+ * Bytes one trace takes in a batch in flight: its samples (float32), one float64 per header
+ * column (every field of the default header map, the coordinates among them) and the binned
+ * geometry, class and tile footprint (36 bytes).
+ *
+ * @param ns samples per trace
+ * @returns bytes
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { batchBytesPerTrace } from "./tile_plan.ts";
+ * assert.equal(batchBytesPerTrace(100) - batchBytesPerTrace(99), 4);
+ * ```
+ */
+export function batchBytesPerTrace(ns: number): number {
+  return 4 * ns + 8 * Object.keys(DEFAULT_HEADER_MAP).length + 36;
+}
+
+/**
+ * Bytes of the buffer a file reads batches through (`SegyFile`: whole traces in chunks of
+ * `HEADER_CHUNK_BYTES`, at least one trace), for traces of `ns` 4-byte samples.
+ *
+ * @param batchSize traces per batch
+ * @param ns samples per trace
+ * @returns bytes
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { readBufferBytes } from "./tile_plan.ts";
+ * assert.equal(readBufferBytes(10, 190), 10 * 1000);
+ * ```
+ */
+export function readBufferBytes(batchSize: number, ns: number): number {
+  const traceBytes = TRACE_HEADER_BYTES + 4 * ns;
+  return Math.min(batchSize, Math.max(1, Math.floor(HEADER_CHUNK_BYTES / traceBytes))) *
+    traceBytes;
+}
 
 /** The tile size of a plan and the memory it was sized with. */
 export interface TileShape {
@@ -184,8 +228,8 @@ export function tileShape(request: PlanRequest): TileShape {
   const { nx, ny, ntau, nclass, budget } = request;
   const bytesPerBin = request.bytesPerColumn ?? 4 * ntau * (nclass + 2) + 8;
   const tileOverhead = request.tileOverhead ?? 0;
-  const inputBytes = BATCHES_IN_FLIGHT * request.batchSize * (request.ns * 4 * 2 + 64) +
-    (request.geometry?.bytes ?? 0);
+  const inputBytes = BATCHES_IN_FLIGHT * request.batchSize * batchBytesPerTrace(request.ns) +
+    readBufferBytes(request.batchSize, request.ns) + (request.geometry?.bytes ?? 0);
   const tileBudget = budget - inputBytes;
   if (tileBudget < bytesPerBin + tileOverhead) {
     throw new PstmError(

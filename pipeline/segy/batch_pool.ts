@@ -31,6 +31,7 @@ export class BatchPool {
   readonly #free: TraceBatch[] = [];
   readonly #limit: number;
   #reused = 0;
+  #missed = 0;
 
   /**
    * An empty pool.
@@ -41,9 +42,17 @@ export class BatchPool {
     this.#limit = limit;
   }
 
-  /** How many batches `take` has handed out (for tests and benches). */
+  /** How many batches `take` has handed out. */
   get reused(): number {
     return this.#reused;
+  }
+
+  /**
+   * How many times `take` found no batch (each time the reader allocated a new one): after a
+   * pass, the batches it allocated, so the most it held at once plus the short last batch.
+   */
+  get missed(): number {
+    return this.#missed;
   }
 
   /**
@@ -54,7 +63,10 @@ export class BatchPool {
    */
   take(count: number): TraceBatch | undefined {
     const i = this.#free.findIndex((b) => b.count === count);
-    if (i < 0) return undefined;
+    if (i < 0) {
+      this.#missed++;
+      return undefined;
+    }
     this.#reused++;
     return this.#free.splice(i, 1)[0];
   }

@@ -278,9 +278,14 @@ export class SegyFile {
     return Object.assign(batch, { firstTrace: first, ns, dt, t0 });
   }
 
-  /** The reused read buffer, grown to at least `bytes`. */
+  /**
+   * The reused read buffer, at least `bytes` and at most twice as large: the header scan's
+   * chunks do not stay allocated through the passes' smaller batch reads.
+   */
   #buffer(bytes: number): Uint8Array {
-    if (this.#scratch.length < bytes) this.#scratch = new Uint8Array(bytes);
+    if (this.#scratch.length < bytes || this.#scratch.length > 2 * bytes) {
+      this.#scratch = new Uint8Array(bytes);
+    }
     return this.#scratch;
   }
 
