@@ -7,6 +7,7 @@
  */
 
 import { PstmError } from "../core/errors.ts";
+import { headerMapWith } from "../pipeline/segy/header_map.ts";
 import { SegyFile } from "../pipeline/segy/segy_file.ts";
 import { formatValue } from "../plot/axis_ticks.ts";
 import { COLORMAPS, optionHelp, parseOption } from "../core/options.ts";
@@ -71,6 +72,17 @@ const spec: CommandSpec = {
       description: "trace header labelling the columns of --shot, --cmp and --traces (a name of " +
         "pstm scan's header table: offset, fldr, ep, cdp, sx, gx, cdpx, tracf, ... or a segyio " +
         "alias)",
+    },
+    header: {
+      type: "string",
+      multiple: true,
+      value: "NAME=BYTE:TYPE",
+      description: "read header field NAME from BYTE as TYPE (i1 u1 i2 u2 i4 u4 f4), e.g. " +
+        "inline=9:i4, cdp=21:i4 (default: SEG-Y rev 1 positions)",
+    },
+    su: {
+      type: "boolean",
+      description: "the input is Seismic Unix (default: .su files are, others detected)",
     },
     offset: {
       type: "string",
@@ -149,7 +161,9 @@ export const plotCommand: Command = {
         file: "-",
       });
     }
-    using file = await SegyFile.open(input);
+    const headerMap = headerMapWith((args.values.header as string[] | undefined) ?? []);
+    const format = args.values.su === true ? "su" : undefined;
+    using file = await SegyFile.open(input, { headerMap, format });
     const unit = await readLengthUnit(input, file.info);
     const section = await readSection(file, selection, { unit });
     const plot = renderOrExplain(section.data, section.rows, section.cols, {

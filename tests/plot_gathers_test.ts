@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { decode } from "fast-png";
 import type { ParsedArgs } from "../cli/args.ts";
-import { plotCommand } from "../cli/plot.ts";
+import { parseSelection, plotCommand } from "../cli/plot.ts";
 import { PstmError } from "../core/errors.ts";
 import { SegyFile } from "../pipeline/segy/segy_file.ts";
 import { SegyWriter } from "../pipeline/segy/segy_writer.ts";
@@ -284,4 +284,64 @@ Deno.test("a long title is wrapped and shortened inside the image", () => {
     }
   }
   assert.ok(inked > 500, `title drawn (${inked} px)`);
+});
+
+Deno.test("plotCommand --header moves a field: --shot N reads the field record from other bytes", async () => {
+  await withDir(async (dir) => {
+    const path = `${dir}/survey.sgy`;
+    await writeSynthetic(synthPreset("small3d"), path, undefined);
+    const out = `${dir}/shot.png`;
+    // small3d has no field records; read them from the CDP bytes (21-24): shot 5 is CDP 5.
+    await assert.rejects(() => plotCommand.run(args(path, { shot: "5", output: out })), PstmError);
+    const flags = { shot: "5", output: out, header: ["fldr=21:i4"] } as unknown as Record<
+      string,
+      string
+    >;
+    const lines: string[] = [];
+    const log = console.log;
+    console.log = (line: string) => lines.push(line);
+    try {
+      assert.equal(await plotCommand.run(args(path, flags)), 0);
+    } finally {
+      console.log = log;
+    }
+    using file = await SegyFile.open(path);
+    const cdp = (await file.readHeaders(0, file.info.traceCount, ["cdp"])).headers.cdp;
+    const expected = cdp.filter((v) => v === 5).length;
+    assert.ok(expected >= 2);
+    assert.match(lines.join("\n"), new RegExp(`${expected} x 150 cells from ${expected} traces`));
+  });
+});
+
+Deno.test("parseSelection reads --shot, --cmp, --traces and --axis-header", () => {
+  const parse = (values: Record<string, string>) => parseSelection(args("a.sgy", values));
+  assert.deepEqual(parse({ shot: "1001" }), { kind: "shot", shot: 1001, axisHeader: "offset" });
+  assert.deepEqual(parse({ shot: "@17", "axis-header": "GroupX" }), {
+    kind: "shot",
+    atTrace: 17,
+    axisHeader: "gx",
+  });
+  assert.deepEqual(parse({ cmp: "700" }), { kind: "cmp", cdp: 700, axisHeader: "offset" });
+  assert.deepEqual(parse({ cmp: "21, 22" }), {
+    kind: "cmp",
+    inline: 21,
+    crossline: 22,
+    axisHeader: "offset",
+  });
+  assert.deepEqual(parse({ traces: "0:95" }), {
+    kind: "traces",
+    first: 0,
+    last: 95,
+    axisHeader: "offset",
+  });
+  assert.deepEqual(parse({}), { kind: "line", offset: undefined });
+  const bad: Record<string, string>[] = [
+    { shot: "1.5" },
+    { shot: "@x" },
+    { cmp: "1,2,3" },
+    { traces: "5" },
+  ];
+  for (const flags of bad) {
+    assert.throws(() => parse(flags), (e: unknown) => e instanceof PstmError && e.exitCode === 2);
+  }
 });
