@@ -120,6 +120,39 @@ HWY_INLINE VF clamp_index(DF d, VF x, VF last) {
 }
 
 /**
+ * Lanes of idx outside [0, 2N - 2] (both samples of a lookup inside the
+ * 2N-sample window): one unsigned comparison.
+ */
+HWY_INLINE MF outside_window(DF d, VI idx) {
+  const DI di;
+  const hn::RebindToUnsigned<DI> du;
+  return hn::RebindMask(
+      d, hn::RebindMask(di, hn::Gt(hn::BitCast(du, idx), hn::Set(du, uint32_t(2 * hn::Lanes(d) - 2)))));
+}
+
+/**
+ * The window start for lookups whose lowest lane index lies near the lower
+ * of the first and the last lane of `i`, minus `slack`, clamped so that the
+ * 2N samples from it lie inside the trace (ns >= 2N).
+ */
+HWY_INLINE int32_t window_start(DF d, VI i, int32_t ns, int32_t slack) {
+  const int32_t n = int32_t(hn::Lanes(d));
+  const int32_t first = hn::GetLane(i), end = hn::ExtractLane(i, size_t(n - 1));
+  int32_t start = (first < end ? first : end) - slack;
+  start = start < 0 ? 0 : start;
+  return start > ns - 2 * n ? ns - 2 * n : start;
+}
+
+/** Samples i and i + 1 (clamped to the trace) by gathers. */
+HWY_INLINE void gather_pair(DF d, const float* HWY_RESTRICT trace, int32_t ns, VI i, VF* a,
+                            VF* b) {
+  const DI di;
+  const VI i1 = hn::Min(hn::Add(i, hn::Set(di, 1)), hn::Set(di, ns - 1));
+  *a = hn::GatherIndex(d, trace, i);
+  *b = hn::GatherIndex(d, trace, i1);
+}
+
+/**
  * Linear interpolation of trace[0..ns) at fractional samples uc (clamped to
  * [0, ns - 1]); only the lanes of `need` must be right.
  */
@@ -136,14 +169,9 @@ HWY_INLINE VF lerp_at(DF d, const float* HWY_RESTRICT trace, int32_t ns, VF uc, 
     if (ns >= 2 * n) {
       // window from two samples before the first or the last lane, whichever
       // is lower (the times fall with tau where v(tau) rises fast at far offsets)
-      const int32_t first = hn::GetLane(i), end = hn::ExtractLane(i, size_t(n - 1));
-      int32_t start = (first < end ? first : end) - 2;
-      start = start < 0 ? 0 : start;
-      start = start > ns - 2 * n ? ns - 2 * n : start;
+      const int32_t start = window_start(d, i, ns, 2);
       const VI idx = hn::Sub(i, hn::Set(di, start));
-      const auto outside =
-          hn::Or(hn::Lt(idx, hn::Zero(di)), hn::Gt(idx, hn::Set(di, 2 * n - 2)));
-      if (hn::AllFalse(d, hn::And(hn::RebindMask(d, outside), need))) {
+      if (hn::AllFalse(d, hn::And(outside_window(d, idx), need))) {
         const VF lo = hn::LoadU(d, trace + start);
         const VF hi = hn::LoadU(d, trace + start + n);
         a = window_lookup(lo, hi, idx);
@@ -155,11 +183,51 @@ HWY_INLINE VF lerp_at(DF d, const float* HWY_RESTRICT trace, int32_t ns, VF uc, 
   }
   if (gathered) {
     counts->gathered++;
-    const VI i1 = hn::Min(hn::Add(i, hn::Set(di, 1)), hn::Set(di, ns - 1));
-    a = hn::GatherIndex(d, trace, i);
-    b = hn::GatherIndex(d, trace, i1);
+    gather_pair(d, trace, ns, i, &a, &b);
   }
   return hn::MulAdd(f, hn::Sub(b, a), a);
+}
+
+/**
+ * The triangle filter's three lookups at ub <= uc <= ua (each clamped to
+ * [0, ns - 1], lane by lane in that order): 2 I(uc) - I(ub) - I(ua). Where
+ * the lanes of `need` read within one 2N-sample window (narrow triangles),
+ * one pair of loads serves all three; else each lookup takes its own window
+ * or gathers (lerp_at).
+ */
+HWY_INLINE VF triangle_at(DF d, const float* HWY_RESTRICT trace, int32_t ns, VF ub, VF uc,
+                          VF ua, MF need, ColumnCounts* counts) {
+  if constexpr (kWindow) {
+    const DI di;
+    const int32_t n = int32_t(hn::Lanes(d));
+    if (ns >= 2 * n) {
+      const VF bb = hn::Floor(ub), bc = hn::Floor(uc), ba = hn::Floor(ua);
+      const VI ib = hn::ConvertTo(di, bb);
+      const VI ia = hn::ConvertTo(di, ba);
+      const int32_t start = window_start(d, ib, ns, 1);
+      const VI s = hn::Set(di, start);
+      const VI xb = hn::Sub(ib, s), xa = hn::Sub(ia, s);
+      // ib <= ic <= ia lane by lane: xb >= 0 and xa <= 2N - 2 bound all three
+      if (hn::AllFalse(d, hn::And(hn::Or(outside_window(d, xb), outside_window(d, xa)), need))) {
+        const VI xc = hn::Sub(hn::ConvertTo(di, bc), s);
+        const VF lo = hn::LoadU(d, trace + start);
+        const VF hi = hn::LoadU(d, trace + start + n);
+        const VI one = hn::Set(di, 1);
+        const auto lerp = [&](VI x, VF u, VF base) {
+          const VF a = window_lookup(lo, hi, x);
+          const VF b = window_lookup(lo, hi, hn::Add(x, one));
+          return hn::MulAdd(hn::Sub(u, base), hn::Sub(b, a), a);
+        };
+        counts->windowed += 3;
+        const VF centre = lerp(xc, uc, bc);
+        return hn::Sub(hn::Sub(hn::Add(centre, centre), lerp(xb, ub, bb)), lerp(xa, ua, ba));
+      }
+    }
+  }
+  const VF centre = lerp_at(d, trace, ns, uc, need, counts);
+  const VF before = lerp_at(d, trace, ns, ub, need, counts);
+  const VF after = lerp_at(d, trace, ns, ua, need, counts);
+  return hn::Sub(hn::Sub(hn::Add(centre, centre), before), after);
 }
 
 /** The cosine taper of cpu_kernel.cpp (Taylor series of sin to y^11). */
@@ -207,6 +275,8 @@ ColumnCounts column_kernel(const TileConsts& c, const Column& col, const Pair& p
   const VF inv_dt = hn::Set(d, c.inv_dt), t0 = hn::Set(d, c.t0), last = hn::Set(d, c.last);
   const VF eta1 = hn::Set(d, 1.f + 2.f * c.eta), eta2 = hn::Set(d, 2.f * c.eta);
   const VF tiny = hn::Set(d, 1e-30f);  // below it a leg time counts as 0 (no rsqrt of 0)
+  const VF v_taper_start = hn::Set(d, taper_start);
+  const bool pair_tapered = taper && pr.q_radius > taper_start;
   const VF pair_taper = hn::Set(
       d, taper ? hn::GetLane(taper_weight(d, q_radius, taper_start, inv_taper)) : 1.f);
 
@@ -226,10 +296,17 @@ ColumnCounts column_kernel(const TileConsts& c, const Column& col, const Pair& p
 
     // 1. angle aperture, and the aperture ratio q for the taper
     VF q = q_radius;
+    bool tapered = pair_tapered;  // some lane of the vector lies in the taper
     if (angle) {
       const VF reach = hn::LoadU(d, col.reach + at);
       valid = hn::AndNot(hn::Gt(dm, reach), valid);
-      if (taper) {
+      // q_angle = dm / reach passes the taper's start only where dm > start
+      // reach: the division and the taper's series only for such vectors
+      // (elsewhere the weight is 1)
+      if (taper && !tapered) {
+        tapered = !hn::AllFalse(d, hn::And(hn::Gt(dm, hn::Mul(v_taper_start, reach)), valid));
+      }
+      if (tapered) {
         const VF q_angle = hn::IfThenElseZero(hn::Gt(reach, hn::Zero(d)), hn::Div(dm, reach));
         q = hn::Max(q_angle, q);
       }
@@ -300,19 +377,17 @@ ColumnCounts column_kernel(const TileConsts& c, const Column& col, const Pair& p
       // half-width in samples, at least 1: width^2 = max(along^2 + across^2, 1)
       const VF width2 = hn::Max(hn::MulAdd(along, along, hn::Mul(across, across)), hn::Set(d, 1.f));
       const VF width = sqrt_and_inverse<false>(d, width2, nullptr);
-      const VF centre = lerp_at(d, trace, ns, uc, valid, &counts);
-      const VF before = lerp_at(d, trace, ns, clamp_index(d, hn::Sub(u, width), last), valid, &counts);
-      const VF after = lerp_at(d, trace, ns, clamp_index(d, hn::Add(u, width), last), valid, &counts);
-      value = hn::Mul(hn::Sub(hn::Sub(hn::Add(centre, centre), before), after),
+      const VF before = clamp_index(d, hn::Sub(u, width), last);
+      const VF after = clamp_index(d, hn::Add(u, width), last);
+      value = hn::Mul(triangle_at(d, trace, ns, before, uc, after, valid, &counts),
                       reciprocal(d, width2));
     } else {
       value = lerp_at(d, trace, ns, uc, valid, &counts);
     }
 
     // 5. weights: taper, obliquity 0.5 (h/ts + h/tr), spreading tau / t
-    if (taper) {
-      value = hn::Mul(value, angle ? taper_weight(d, q, taper_start, inv_taper) : pair_taper);
-    }
+    if (taper && !angle) value = hn::Mul(value, pair_taper);
+    if (taper && angle && tapered) value = hn::Mul(value, taper_weight(d, q, taper_start, inv_taper));
     if (weights) {
       const VF one = hn::Set(d, 1.f);
       const VF cs = hn::IfThenElse(s_pos, hn::Mul(h, inv_ts), one);
