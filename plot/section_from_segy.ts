@@ -72,9 +72,13 @@ export async function readSection(
   selection: SectionSelection,
   options: ReadSectionOptions = {},
 ): Promise<Section> {
-  const table = await readHeaderTable(source);
   const unit = options.unit ?? "m";
-  if (selection.kind === "shot" || selection.kind === "cmp" || selection.kind === "traces") {
+  if (selection.kind === "traces") {
+    // A range needs no header pass: only the traces shown are read.
+    return await readTraceGather(source, { count: source.info.traceCount }, selection, unit);
+  }
+  const table = await readHeaderTable(source);
+  if (selection.kind === "shot" || selection.kind === "cmp") {
     return await readTraceGather(source, table, selection, unit);
   }
   const file = source.info.path;

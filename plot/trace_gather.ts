@@ -55,7 +55,7 @@ const READ_SAMPLES = 1 << 22;
 /**
  * The traces a selection picks, in file order, and a few words saying which.
  *
- * @param table every trace's headers
+ * @param table every trace's headers (only the count is needed for a range)
  * @param selection the shot, CMP or range
  * @param file the file, for messages
  * @returns the zero-based trace indices and a description ("shot 12 (field record)")
@@ -63,7 +63,7 @@ const READ_SAMPLES = 1 << 22;
  *   no shots (an image or stack), or when more than MAX_GATHER_TRACES traces match
  */
 export function selectTraces(
-  table: HeaderTable,
+  table: HeaderTable | { count: number },
   selection: TraceSelection,
   file: string,
 ): { indices: number[]; what: string } {
@@ -79,7 +79,7 @@ export function selectTraces(
 }
 
 function pick(
-  table: HeaderTable,
+  table: HeaderTable | { count: number },
   selection: TraceSelection,
   file: string,
 ): { indices: number[]; what: string } {
@@ -113,6 +113,9 @@ function pick(
         { file, field: flag },
       );
     }
+  }
+  if (!("fldr" in table)) {
+    throw new RangeError(`Cannot select --${selection.kind} as the header table was not read`);
   }
   if (selection.kind === "shot") return pickShot(table, selection, file);
   return pickCmp(table, selection, file);
@@ -247,7 +250,7 @@ function describeValues(values: Float64Array): string {
  * Reads the traces a selection picks, one column per trace in file order.
  *
  * @param source the file
- * @param table every trace's headers (readHeaderTable)
+ * @param table every trace's headers (readHeaderTable); a range needs only the trace count
  * @param selection the shot, CMP or range
  * @param unit the survey's length unit, for the axis labels
  * @returns the section: time down, traces across, labelled by the axis header and trace number
@@ -255,7 +258,7 @@ function describeValues(values: Float64Array): string {
  */
 export async function readTraceGather(
   source: SectionSource,
-  table: HeaderTable,
+  table: HeaderTable | { count: number },
   selection: TraceSelection,
   unit: LengthUnit,
 ): Promise<Section> {

@@ -15,6 +15,7 @@ import { readLengthUnit } from "../plot/length_unit.ts";
 import { getPixel } from "../plot/raster.ts";
 import { renderRaster } from "../plot/render_raster.ts";
 import { readSection } from "../plot/section_from_segy.ts";
+import type { SectionSource } from "../plot/section_source.ts";
 
 function args(positional: string, values: Record<string, string | boolean>): ParsedArgs {
   return {
@@ -344,4 +345,33 @@ Deno.test("parseSelection reads --shot, --cmp, --traces and --axis-header", () =
   for (const flags of bad) {
     assert.throws(() => parse(flags), (e: unknown) => e instanceof PstmError && e.exitCode === 2);
   }
+});
+
+Deno.test("readSection --traces reads only its traces (no header pass), --cmp one header pass", async () => {
+  await withDir(async (dir) => {
+    const path = `${dir}/survey.sgy`;
+    await writeSynthetic(synthPreset("small3d"), path, undefined);
+    using file = await SegyFile.open(path);
+    const reads: Array<[string, number, number]> = [];
+    const source: SectionSource = {
+      info: file.info,
+      readHeaders: (first, count, fields) => {
+        reads.push(["headers", first, count]);
+        return file.readHeaders(first, count, fields);
+      },
+      readTraces: (first, count) => {
+        reads.push(["traces", first, count]);
+        return file.readTraces(first, count);
+      },
+    };
+    await readSection(source, { kind: "traces", first: 40, last: 59 });
+    assert.deepEqual(reads, [["traces", 40, 20]]);
+    reads.length = 0;
+    const cmp = await readSection(source, { kind: "cmp", inline: 5, crossline: 7 });
+    const first = cmp.traces?.[0] ?? -1;
+    assert.deepEqual(reads, [
+      ["headers", 0, file.info.traceCount],
+      ["traces", first, cmp.cols],
+    ]);
+  });
 });
