@@ -9,45 +9,91 @@
 
 import { closest, formatHelp, parseCommandArgs } from "./cli/args.ts";
 import type { Command } from "./cli/command.ts";
-import { demoCommand } from "./cli/demo.ts";
-import { infoCommand } from "./cli/info.ts";
-import { mergeCommand } from "./cli/merge.ts";
-import { migrateCommand } from "./cli/migrate.ts";
-import { planCommand } from "./cli/plan.ts";
-import { plotCommand } from "./cli/plot.ts";
-import { scanCommand } from "./cli/scan.ts";
-import { slurmCommand } from "./cli/slurm.ts";
-import { sortCommand } from "./cli/sort.ts";
-import { synthCommand } from "./cli/synth.ts";
 import { EXIT_BAD_INPUT, EXIT_RUNTIME, PstmError } from "./core/errors.ts";
 import { jsonEvent } from "./pipeline/job/progress.ts";
 
+/**
+ * A subcommand as `pstm --help` lists it, and how to load it: only the command run is
+ * imported, so that `pstm migrate` does not load the PNG encoder of `plot` or the cluster
+ * code of `slurm` (each module loaded stays resident; tests/cli_test.ts checks that each
+ * summary is its command's own).
+ */
+export interface CommandEntry {
+  /** The command's name. */
+  name: string;
+  /** Its one-line summary (the same as its spec's). */
+  summary: string;
+  /** Imports the command's module. */
+  load(): Promise<Command>;
+}
+
 /** Every subcommand, in help order. */
-export const COMMANDS: Command[] = [
-  scanCommand,
-  synthCommand,
-  planCommand,
-  migrateCommand,
-  plotCommand,
-  mergeCommand,
-  sortCommand,
-  slurmCommand,
-  infoCommand,
-  demoCommand,
+export const COMMANDS: CommandEntry[] = [
+  {
+    name: "scan",
+    summary: "summarise a SEG-Y file's headers and geometry and suggest an output grid",
+    load: async () => (await import("./cli/scan.ts")).scanCommand,
+  },
+  {
+    name: "synth",
+    summary: "write a synthetic 2-D or 3-D prestack survey with a JSON truth file",
+    load: async () => (await import("./cli/synth.ts")).synthCommand,
+  },
+  {
+    name: "plan",
+    summary: "scan a survey once and write the job's plan for its shards and resumes",
+    load: async () => (await import("./cli/plan.ts")).planCommand,
+  },
+  {
+    name: "migrate",
+    summary: "Kirchhoff prestack time migration of a SEG-Y survey",
+    load: async () => (await import("./cli/migrate.ts")).migrateCommand,
+  },
+  {
+    name: "plot",
+    summary:
+      "draw a section, a time slice, a gather or input traces (a shot, a CMP, a range) as PNG",
+    load: async () => (await import("./cli/plot.ts")).plotCommand,
+  },
+  {
+    name: "merge",
+    summary: "assemble the shards of a --shard I/N run into the final output",
+    load: async () => (await import("./cli/merge.ts")).mergeCommand,
+  },
+  {
+    name: "sort",
+    summary: "rewrite a survey in tile-band order (bounded memory) before a tight-budget migration",
+    load: async () => (await import("./cli/sort.ts")).sortCommand,
+  },
+  {
+    name: "slurm",
+    summary: "migrate on a Slurm cluster: a job array of shards and a dependent merge",
+    load: async () => (await import("./cli/slurm.ts")).slurmCommand,
+  },
+  {
+    name: "info",
+    summary: "list the backends found, their devices and memory",
+    load: async () => (await import("./cli/info.ts")).infoCommand,
+  },
+  {
+    name: "demo",
+    summary: "synthesize a 3-D survey, migrate it, report the foci and write pictures",
+    load: async () => (await import("./cli/demo.ts")).demoCommand,
+  },
 ];
 
 /** The version printed by `pstm --version`. */
 export const VERSION = "0.1.0";
 
 function mainHelp(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.spec.name.length)) + 2;
+  const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
   return [
     "pstm: Kirchhoff prestack time migration (SEG-Y in, migrated volume and gathers out)",
     "",
     "Usage: pstm COMMAND [options]     pstm COMMAND --help for its options and examples",
     "",
     "Commands:",
-    ...COMMANDS.map((c) => `  ${c.spec.name.padEnd(width)}${c.spec.summary}`),
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
     "",
     "Exit codes: 0 done, 1 runtime failure, 2 bad usage or bad input.",
     "",
@@ -75,14 +121,15 @@ export async function main(argv: string[]): Promise<number> {
     console.log(`pstm ${VERSION}`);
     return 0;
   }
-  const command = COMMANDS.find((c) => c.spec.name === name);
-  if (!command) {
-    const suggestion = closest(name, COMMANDS.map((c) => c.spec.name));
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry) {
+    const suggestion = closest(name, COMMANDS.map((c) => c.name));
     const message = `unknown command "${name}"` +
       (suggestion ? `; did you mean "${suggestion}"?` : "") + " (see pstm --help)";
     return reportError(new PstmError(message), wantsJsonLog(rest) ? "json" : "text");
   }
   try {
+    const command = await entry.load();
     const args = parseCommandArgs(command.spec, rest);
     if (args.help) {
       console.log(formatHelp(command.spec));

@@ -11,7 +11,6 @@ import { EXIT_RUNTIME, PstmError } from "../core/errors.ts";
 import { type BackendName, BACKENDS, parseOption } from "../core/options.ts";
 import type { Backend } from "./backend.ts";
 import { ReferenceBackend } from "./reference/reference_backend.ts";
-import { WebGpuBackend } from "./webgpu/mod.ts";
 
 export type { BackendName } from "../core/options.ts";
 
@@ -39,8 +38,8 @@ export async function openBackend(
   switch (parseOption(BACKENDS, name)) {
     case "reference":
       return new ReferenceBackend();
-    case "webgpu":
-      return await WebGpuBackend.open();
+    case "webgpu": // loaded only when asked for: its modules stay resident once imported
+      return await (await import("./webgpu/mod.ts")).WebGpuBackend.open();
     case "cpu":
       return NativeBackend.open("cpu", options);
     case "cuda": {

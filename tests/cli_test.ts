@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { main } from "../cli.ts";
+import { COMMANDS, main } from "../cli.ts";
 import { makeSurvey, readAllSamples, relativeL2, runCli } from "./helpers/migrate_support.ts";
 
 /** Runs main() in-process, capturing console output. */
@@ -28,6 +28,46 @@ Deno.test("pstm --help lists every command; unknown commands get a suggestion an
   assert.match(unknown.err, /did you mean "migrate"/);
   assert.equal((await runMain([])).code, 2);
   assert.match((await runMain(["--version"])).out, /^pstm \d/);
+});
+
+Deno.test("each command's help-list summary is its spec's, under its own name", async () => {
+  for (const entry of COMMANDS) {
+    const command = await entry.load();
+    assert.equal(command.spec.name, entry.name);
+    assert.equal(entry.summary, command.spec.summary, entry.name);
+  }
+});
+
+Deno.test("pstm migrate loads neither the PNG encoder nor the WebGPU backend", async () => {
+  // what `pstm migrate` loads at start: the static imports of cli.ts and cli/migrate.ts and of
+  // everything they import (`deno info --json`; dynamic imports load only when reached)
+  const cli = new URL("../cli.ts", import.meta.url);
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json", cli.pathname],
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  assert.equal(out.code, 0);
+  const graph = JSON.parse(new TextDecoder().decode(out.stdout)) as {
+    modules: {
+      specifier: string;
+      dependencies?: { code?: { specifier: string }; isDynamic?: boolean }[];
+    }[];
+  };
+  const bySpecifier = new Map(graph.modules.map((m) => [m.specifier, m]));
+  const loaded = new Set<string>();
+  const visit = (specifier: string) => {
+    if (loaded.has(specifier)) return;
+    loaded.add(specifier);
+    for (const d of bySpecifier.get(specifier)?.dependencies ?? []) {
+      if (d.code && !d.isDynamic) visit(d.code.specifier);
+    }
+  };
+  visit(cli.href);
+  visit(new URL("../cli/migrate.ts", import.meta.url).href);
+  assert.ok([...loaded].some((s) => s.endsWith("/backends/native/native_backend.ts")));
+  const unwanted = [...loaded].filter((s) => /\/plot\/|\/webgpu\/|fast-png|\/cli\/slurm/.test(s));
+  assert.deepEqual(unwanted, []);
 });
 
 Deno.test("pstm COMMAND --help shows flags and examples; bad flags exit 2 naming the flag", async () => {
