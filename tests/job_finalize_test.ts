@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { alreadyComplete, finalizeOutput } from "../pipeline/job/finalize.ts";
 import { Manifest, type ManifestHeader } from "../pipeline/output/manifest.ts";
 import { outputFiles } from "../pipeline/output/output_files.ts";
+import { makeSurvey, migrate } from "./helpers/migrate_support.ts";
 
 const exists = (path: string) => Deno.stat(path).then(() => true, () => false);
 
@@ -56,4 +57,30 @@ Deno.test("finalize: a resumed run is already complete only with the output and 
   await Deno.writeTextFile(files.partial, "half");
   assert.equal(await alreadyComplete(files, true, undefined), false);
   await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("finalize: with more shards than tiles, the shards owning none leave a completed output as it is", async () => {
+  const survey = await makeSurvey("small3d"); // one tile of 13 x 11 bins
+  try {
+    const first = await migrate(survey, "out.sgy", { shard: "0/4" });
+    assert.equal(first.summary.complete, true); // shard 0 owns the only tile
+    const image = await Deno.readFile(first.output);
+    for (const i of [1, 2, 3]) {
+      const { summary } = await migrate(survey, "out.sgy", { shard: `${i}/4` });
+      assert.equal(summary.complete, true, `shard ${i}/4`);
+      assert.equal(summary.tilesWritten, 0);
+    }
+    assert.deepEqual(await Deno.readFile(first.output), image);
+    const left = [...Deno.readDirSync(survey.dir)].map((e) => e.name).filter((n) =>
+      n.startsWith("out.sgy.")
+    );
+    assert.deepEqual(left, [], "no partial output or manifest made after completion");
+    // the other order: tile-less shards first, then the one with the tile completes the job
+    for (const i of [3, 2, 1]) await migrate(survey, "again.sgy", { shard: `${i}/4` });
+    const last = await migrate(survey, "again.sgy", { shard: "0/4" });
+    assert.equal(last.summary.complete, true);
+    assert.deepEqual(await Deno.readFile(last.output), image);
+  } finally {
+    await Deno.remove(survey.dir, { recursive: true });
+  }
 });

@@ -33,7 +33,7 @@ import type { JobConfig } from "./job_config.ts";
 import { checkpointPath, openCheckpoints, removeCheckpoints } from "./checkpoint.ts";
 import { createOutputVolume } from "./output_volume.ts";
 import { runPasses, traveltimeBackend } from "./passes.ts";
-import { announcePlan, scheduleTiles, workOf } from "./plan.ts";
+import { announcePlan, ownsNoTiles, scheduleTiles, workOf } from "./plan.ts";
 import { prepareJob } from "./prepare.ts";
 import type { Progress } from "./progress.ts";
 import type { StageFactory } from "./user_stages.ts";
@@ -109,7 +109,9 @@ export async function runMigration(
     // people see the settings in the summary; a JSON log has them before the work starts
     if (progress.mode === "json") progress.event("settings", { ...setup.settings });
     const planFigures = { tileNx: planned.shape.tileNx, tileNy: planned.shape.tileNy };
-    if (await alreadyComplete(files, job.resume, planned.previous)) {
+    // a shard owning no tile finds the output the other shards completed as done, too
+    const idle = shard !== undefined && ownsNoTiles(planned);
+    if (await alreadyComplete(files, job.resume || idle, planned.previous)) {
       progress.event("complete", { output: job.output }, `${job.output} is already complete`);
       const tiles = planned.shape.tiles;
       return buildSummary({

@@ -200,6 +200,18 @@ export function scheduleTiles(plan: JobPlan, done: Set<number>): TilePlan {
 }
 
 /**
+ * Whether this run's shard owns none of the job's tiles (more shards than tiles): such a run
+ * has nothing to do, and once the output is complete it leaves it as it is.
+ *
+ * @param plan the job's plan
+ * @returns true when the shard's schedule holds no tile
+ */
+export function ownsNoTiles(plan: JobPlan): boolean {
+  const own = scheduleTiles(plan, new Set());
+  return own.passes.length === 0 && own.emptyTiles.length === 0;
+}
+
+/**
  * What this run has to do: traces to read over all passes, tiles to write.
  *
  * @param plan the tile plan

@@ -18,7 +18,7 @@ import type { MigrationSettings } from "./defaults.ts";
 import { alreadyComplete } from "./finalize.ts";
 import type { JobConfig } from "./job_config.ts";
 import { calibrateKernel, type KernelCalibration } from "./calibrate.ts";
-import { announcePlan, scheduleTiles, workOf } from "./plan.ts";
+import { announcePlan, ownsNoTiles, scheduleTiles, workOf } from "./plan.ts";
 import { freeDiskBytes } from "./preflight.ts";
 import { prepareJob } from "./prepare.ts";
 import type { Progress } from "./progress.ts";
@@ -127,7 +127,8 @@ export async function planMigration(
     const scan = (performance.now() - prepared.scanStart) / 1000;
     // what a --resume run would find done: the previous manifest's tiles, when it is this job's
     const previous = planned.previous;
-    const done = await alreadyComplete(files, job.resume, previous)
+    const idle = prepared.shard !== undefined && ownsNoTiles(planned);
+    const done = await alreadyComplete(files, job.resume || idle, previous)
       ? new Set(planned.tiles.map((t) => t.id))
       : previous && previous.header.fingerprint === planned.header.fingerprint
       ? previous.done
