@@ -46,7 +46,7 @@ export const demoCommand: Command = {
       backend: { type: "string", value: "NAME", default: "auto", description: "backend" },
       quiet: { type: "boolean", short: "q", description: "no progress bar" },
     },
-    examples: ["pstm demo", "pstm demo --out /tmp/demo --backend webgpu"],
+    examples: ["pstm demo", "pstm demo --out demo-webgpu --backend webgpu"],
   },
   async run(args) {
     const dir = stringFlag(args, "out") ?? "demo-output";
