@@ -163,12 +163,16 @@ function readmeExamples(readme: string): string[] {
   return blocks.flatMap(shellLines).filter((l) => /(^|[|;]\s*|do\s+)pstm\s/.test(l));
 }
 
-/** Each command's --help examples, as shell lines. */
+/** Each command's --help examples, as shell lines (the modules are loaded first). */
+const HELP_EXAMPLES: { command: string; lines: string[] }[] = await Promise.all(
+  COMMANDS.map(async (entry) => {
+    const command = await entry.load();
+    return { command: command.spec.name, lines: command.spec.examples.flatMap(shellLines) };
+  }),
+);
+
 function helpExamples(): { command: string; lines: string[] }[] {
-  return COMMANDS.map((c) => ({
-    command: c.spec.name,
-    lines: c.spec.examples.flatMap(shellLines),
-  }));
+  return HELP_EXAMPLES;
 }
 
 /**
