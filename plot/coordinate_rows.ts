@@ -83,6 +83,8 @@ export function lineRows(
     distance[i] = sum;
     last = i;
   }
+  // Coordinates that never change (a placeholder in the headers) say nothing.
+  if (!(sum > 0)) return undefined;
   return [{ name: "CDP" }, { name: `dist (${unit})`, values: distance }];
 }
 

@@ -177,8 +177,9 @@ function layoutWithTitle(
 }
 
 /**
- * A tick row's label for a value: whole numbers as they are, others with
- * one decimal from 100 up and three significant digits below (blank for NaN).
+ * A tick row's label for a value: whole numbers as they are, others rounded
+ * to whole numbers from 1000 up, one decimal from 100 up and three
+ * significant digits below (blank for NaN).
  *
  * @param value the value
  * @returns the label
@@ -187,7 +188,7 @@ export function formatRowValue(value: number): string {
   if (!Number.isFinite(value)) return "";
   if (Number.isInteger(value)) return String(value);
   const a = Math.abs(value);
-  if (a >= 1e5) return value.toFixed(0);
+  if (a >= 1000) return value.toFixed(0);
   if (a >= 100) return value.toFixed(1);
   return String(Number(value.toPrecision(3)));
 }

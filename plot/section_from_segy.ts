@@ -39,10 +39,14 @@ export interface ReadSectionOptions {
 /** Samples per trace read at once, at most (bounds memory). */
 const READ_SAMPLES = 1 << 22;
 
-/** A 2-D line: one inline (or one crossline) and the line numbers along it. */
+/**
+ * A 2-D line: one inline (or one crossline) and the line numbers along it,
+ * or, when inline and crossline are the same on every trace (0 in many 2-D
+ * files), the CDP numbers (bytes 21-24).
+ */
 interface Line2d {
   /** The header that varies along the line. */
-  along: "inline" | "crossline";
+  along: "inline" | "crossline" | "cdp";
   /** The one value of the other. */
   fixed: number;
 }
@@ -102,7 +106,10 @@ export async function readSection(
       xLabel: "CDP and distance along the line",
       what: l.along,
       title: `${name}: 2-D line${what}`,
-      rows: (x, y) => ({ rows: lineRows(x, y, unit), note: "" }),
+      rows: (x, y) => {
+        const rows = lineRows(x, y, unit);
+        return { rows, note: "", xLabel: rows ? undefined : "CDP" };
+      },
     });
   };
 
@@ -155,10 +162,25 @@ export async function readSection(
             { file, field: "--gather" },
           );
         }
+        requireLine(table[line.along], selection.cdp, "CDP", file);
+        if (line.along === "cdp") {
+          const cdp = selection.cdp;
+          return await traceSection(
+            source,
+            table,
+            table.offset,
+            select(table, (i) => table.cdp[i] === cdp),
+            {
+              xLabel: `Offset (${unit})`,
+              what: "offset",
+              title: `${name}: gather at CDP ${cdp}`,
+              rows: () => ({ note: "" }),
+            },
+          );
+        }
         [inline, crossline] = line.along === "crossline"
           ? [line.fixed, selection.cdp]
           : [selection.cdp, line.fixed];
-        requireLine(table[line.along], selection.cdp, "CDP", file);
       } else {
         ({ inline, crossline } = selection);
       }
@@ -186,8 +208,13 @@ export async function readSection(
     case "time":
       if (line) {
         throw new PstmError(
-          `is a 2-D line (${line.along === "crossline" ? "inline" : "crossline"} ${line.fixed}, ` +
-            `${line.along}s ${describeValues(table[line.along])}): a time slice needs a 3-D ` +
+          `is a 2-D line (${
+            line.along === "cdp"
+              ? "CDPs"
+              : `${
+                line.along === "crossline" ? "inline" : "crossline"
+              } ${line.fixed}, ${line.along}s`
+          } ${describeValues(table[line.along])}): a time slice needs a 3-D ` +
             `volume; plot the line (no selector) or a gather (--gather CDP)`,
           { file, field: "--time" },
         );
@@ -204,6 +231,9 @@ function line2d(table: HeaderTable): Line2d | undefined {
   }
   if (crosslines.size === 1 && inlines.size > 1) {
     return { along: "inline", fixed: table.crossline[0] };
+  }
+  if (inlines.size === 1 && crosslines.size === 1 && new Set(table.cdp).size > 1) {
+    return { along: "cdp", fixed: 0 };
   }
   return undefined;
 }
@@ -280,6 +310,7 @@ function requireUnique(
   cellOf: (i: number) => number,
   cells: number,
   file: string,
+  key = "inline",
 ): void {
   const offsets = [...new Set(kept.map((i) => table.offset[i]))];
   const offsetIndex = new Map(offsets.map((h, k) => [h, k]));
@@ -289,6 +320,14 @@ function requireUnique(
     if (seen[slot] < 0) {
       seen[slot] = i;
       continue;
+    }
+    if (key === "cdp") {
+      throw new PstmError(
+        `traces ${seen[slot]} and ${i} both have CDP ${table.cdp[i]} (bytes 21-24) and offset ` +
+          `${table.offset[i]}; expected one trace per CDP and offset along a 2-D line; plot the ` +
+          `traces in file order with --traces A:B`,
+        { file, trace: i },
+      );
     }
     throw new PstmError(
       `traces ${seen[slot]} and ${i} both have inline ${table.inline[i]}, crossline ` +
@@ -310,13 +349,16 @@ async function traceSection(
     xLabel: string;
     what: string;
     title: string;
-    rows: (x: Float64Array, y: Float64Array) => { rows?: TickRow[]; note: string };
+    rows: (
+      x: Float64Array,
+      y: Float64Array,
+    ) => { rows?: TickRow[]; note: string; xLabel?: string };
   },
 ): Promise<Section> {
   const { ns, path } = source.info;
   const axis = regularAxis(kept.map((i) => key[i]), labels.what, path);
   const cols = axis.count;
-  requireUnique(table, kept, (i) => axisIndex(axis, key[i]), cols, path);
+  requireUnique(table, kept, (i) => axisIndex(axis, key[i]), cols, path, labels.what);
   const data = new Float32Array(ns * cols).fill(NaN);
   const filled = new Uint8Array(cols);
   const colX = new Float64Array(cols).fill(NaN), colY = new Float64Array(cols).fill(NaN);
@@ -324,7 +366,7 @@ async function traceSection(
     const col = axisIndex(axis, key[i]);
     if (Number.isNaN(colX[col])) [colX[col], colY[col]] = [table.cdpx[i], table.cdpy[i]];
   }
-  const { rows, note } = labels.rows(colX, colY);
+  const { rows, note, xLabel = labels.xLabel } = labels.rows(colX, colY);
   for (const [first, count] of runs(kept, Math.max(1, Math.floor(READ_SAMPLES / ns)))) {
     const { samples } = await source.readTraces(first, count);
     for (let j = 0; j < count; j++) {
@@ -344,7 +386,7 @@ async function traceSection(
     cols,
     xAxis: { first: axis.first, step: axis.step },
     yAxis: time.axis,
-    xLabel: note ? `${labels.xLabel} (CDP ${note})` : labels.xLabel,
+    xLabel: note ? `${xLabel} (CDP ${note})` : xLabel,
     yLabel: time.label,
     xTickRows: rows,
     yUp: false,

@@ -375,3 +375,44 @@ Deno.test("readSection --traces reads only its traces (no header pass), --cmp on
     ]);
   });
 });
+
+Deno.test("real 2-D stacks whose inline/crossline headers are 0 plot as lines along the CDP numbers", async () => {
+  const data = (name: string) =>
+    new URL(`../../shared/data/segy/${name}`, import.meta.url).pathname;
+  // Volve arbitrary line: CDP 1..225, CDP X/Y along the line.
+  using volve = await SegyFile.open(data("volve10r12-full-twt-arb.sgy"));
+  const line = await readSection(volve, { kind: "line" });
+  assert.equal(line.cols, 225);
+  assert.deepEqual(line.xAxis, { first: 1, step: 1 });
+  assert.match(line.title, /2-D line/);
+  assert.deepEqual(line.xTickRows?.map((r) => r.name), ["CDP", "dist (m)"]);
+  const headers = await volve.readHeaders(0, 225, ["cdpx", "cdpy"]);
+  const { cdpx, cdpy } = headers.headers;
+  let along = 0;
+  for (let i = 1; i < 225; i++) along += Math.hypot(cdpx[i] - cdpx[i - 1], cdpy[i] - cdpy[i - 1]);
+  const dist = line.xTickRows?.[1].values ?? [];
+  assert.ok(Math.abs(dist[224] - along) < 1e-6 && along > 2000, `line length ${dist[224]} m`);
+  const trace7 = await volve.readTraces(7, 1);
+  for (let r = 0; r < line.rows; r++) assert.equal(line.data[r * 225 + 7], trace7.samples[r]);
+  await assert.rejects(
+    () => readSection(volve, { kind: "time", time: 1 }),
+    (e: unknown) => e instanceof PstmError && /is a 2-D line \(CDPs 1\.\.225/.test(e.message),
+  );
+  const gather = await readSection(volve, { kind: "gather", cdp: 100 });
+  assert.equal(gather.cols, 1);
+  assert.match(gather.title, /gather at CDP 100/);
+  // Alaska 31_81: CDP 101..634 and a constant placeholder CDP X: CDP numbers, no distance row.
+  using alaska = await SegyFile.open(data("31_81_PR.SGY"));
+  const stack = await readSection(alaska, { kind: "line" });
+  assert.deepEqual([stack.cols, stack.xAxis.first], [534, 101]);
+  assert.equal(stack.xLabel, "CDP");
+  assert.equal(stack.xTickRows, undefined);
+  // Lithoprobe ld0057: two traces share CDP 4035, which a section cannot show.
+  using litho = await SegyFile.open(data("ld0057_file_00095.sgy"));
+  await assert.rejects(
+    () => readSection(litho, { kind: "line" }),
+    (e: unknown) =>
+      e instanceof PstmError && e.exitCode === 2 &&
+      /ld0057.*traces 278 and 280 both have CDP 4035.*--traces A:B/.test(e.message),
+  );
+});
