@@ -5,13 +5,18 @@
  * @module
  */
 
-import { formatScanSummary, scanBatches, scanSegy } from "../pipeline/plan/scan.ts";
+import {
+  formatScanSummary,
+  scanBatches,
+  scanSegy,
+  type ScanSummary,
+} from "../pipeline/plan/scan.ts";
 import { headerMapWith } from "../pipeline/segy/header_map.ts";
 import { SegyFile } from "../pipeline/segy/segy_file.ts";
 import { SegyTraceStream } from "../pipeline/segy/segy_trace_stream.ts";
 import { type ParsedArgs, stringFlag } from "./args.ts";
 import { PstmError } from "../core/errors.ts";
-import { renderFoldMap } from "../plot/fold_map.ts";
+import { type FoldMapOptions, renderFoldMap } from "../plot/fold_map.ts";
 import { writePng } from "../plot/png.ts";
 import type { Command } from "./command.ts";
 
@@ -76,18 +81,36 @@ export const scanCommand: Command = {
           field: "--plot",
         });
       }
-      const { nx, ny, dx, dy } = summary.grid;
+      const { nx, ny } = summary.grid;
       await writePng(
         plot,
-        renderFoldMap(foldCounts, nx, ny, {
-          title: `${input}: fold on the suggested ${nx} x ${ny} grid`,
-          xAxis: { first: 0, step: dx },
-          yAxis: { first: 0, step: dy },
-          xLabel: "along the inline axis (m)",
-          yLabel: "across (m)",
-        }),
+        renderFoldMap(foldCounts, nx, ny, foldMapOptions(input, summary)),
       );
     }
     return 0;
   },
 };
+
+/**
+ * The fold map's title and axes for `pstm scan --plot`: the suggested grid's
+ * spacing along each axis, in the survey's length unit (m, or ft when the
+ * binary header says feet).
+ *
+ * @param input the scanned file's name, for the title
+ * @param summary what the scan found
+ * @returns the options for renderFoldMap
+ */
+export function foldMapOptions(
+  input: string,
+  summary: Pick<ScanSummary, "grid" | "units">,
+): FoldMapOptions {
+  const { nx, ny, dx, dy } = summary.grid;
+  const unit = summary.units?.length ?? "m";
+  return {
+    title: `${input}: fold on the suggested ${nx} x ${ny} grid`,
+    xAxis: { first: 0, step: dx },
+    yAxis: { first: 0, step: dy },
+    xLabel: `along the inline axis (${unit})`,
+    yLabel: `across (${unit})`,
+  };
+}

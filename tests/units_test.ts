@@ -5,6 +5,7 @@
  */
 
 import assert from "node:assert/strict";
+import { foldMapOptions } from "../cli/scan.ts";
 import { checkJob } from "../pipeline/job/job_checks.ts";
 import { parseGridFlag } from "../pipeline/plan/grid.ts";
 import { formatScanSummary, scanSegy } from "../pipeline/plan/scan.ts";
@@ -81,7 +82,13 @@ Deno.test("pstm scan prints the survey's unit; full-mode defaults are in it", as
   const feet = await makeSurvey("small3d", synthInFeet(synthPreset("small3d")));
   try {
     using file = await SegyFile.open(feet.path);
-    const text = formatScanSummary(await scanSegy(file));
+    const scanned = await scanSegy(file);
+    const text = formatScanSummary(scanned);
+    // the fold map of pstm scan --plot is labelled in feet too
+    const fold = foldMapOptions(feet.path, scanned);
+    assert.equal(fold.xLabel, "along the inline axis (ft)");
+    assert.equal(fold.yLabel, "across (ft)");
+    assert.equal(fold.xAxis?.step, scanned.grid.dx);
     assert.match(text, /^units +ft, velocities in ft\/s \(binary header measurement system 2\)$/m);
     assert.match(text, /^spacing +82\.02 ft along/m);
     // coordinates rounded to centi-feet: the grid's azimuth is still 0 (was 360.00)
