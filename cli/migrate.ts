@@ -71,7 +71,8 @@ export const migrateCommand: Command = {
       aperture: {
         type: "string",
         value: "R|none",
-        description: "aperture radius in m (ft in feet; default: the max angle's reach at the last time " +
+        description:
+          "aperture radius in m (ft in feet; default: the max angle's reach at the last time " +
           "and fastest velocity, at most the survey's extent; --plain: none)",
       },
       "max-angle": {
@@ -90,7 +91,8 @@ export const migrateCommand: Command = {
       "aa-spacing": {
         type: "string",
         value: "DX[,DY]",
-        description: "antialiasing trace spacing in m (ft in feet) along and across the grid azimuth " +
+        description:
+          "antialiasing trace spacing in m (ft in feet) along and across the grid azimuth " +
           "(default: measured from the midpoints, as pstm scan prints it)",
       },
       rho: choiceFlag(RHO, "2d on a 2-D line, 3d otherwise; --plain: none"),
