@@ -2,13 +2,18 @@
  * `pstm plan IN.sgy -o OUT.sgy --velocity V [migrate options]`: scans the
  * input's headers once and writes the job's plan file (`OUT.sgy.plan`),
  * which `pstm migrate ... --plan-file FILE` (every `--shard I/N` task, every
- * `--resume`) follows without reading the headers again.
+ * `--resume`) follows without reading the headers again. Then it prints the
+ * job's plan as `pstm migrate --plan` does (from the plan file just written:
+ * no second scan), unless `--quiet`.
  *
  * @module
  */
 
 import { EXIT_OK } from "../core/errors.ts";
 import { writeJobPlan } from "../pipeline/job/plan_once.ts";
+import { planMigration } from "../pipeline/job/plan_only.ts";
+import { Progress, progressMode } from "../pipeline/job/progress.ts";
+import { formatPlanReport } from "./plan_report.ts";
 import { formatBytes } from "../pipeline/plan/memory.ts";
 import { stringFlag } from "./args.ts";
 import type { Command } from "./command.ts";
@@ -39,7 +44,7 @@ export const planCommand: Command = {
     ],
   },
   async run(args) {
-    const { config } = await jobFromArgs(args);
+    const { config, log } = await jobFromArgs(args);
     const path = stringFlag(args, "plan-file") ?? `${config.output}.plan`;
     const report = await writeJobPlan(config, path);
     console.error(
@@ -48,6 +53,15 @@ export const planCommand: Command = {
         `${report.seconds.toFixed(1)} s; wrote ${path} (${formatBytes(report.bytes)}); ` +
         `migrate with --plan-file ${path}`,
     );
+    const progress = new Progress(progressMode({ quiet: args.values.quiet === true, log }));
+    if (progress.mode === "quiet") return EXIT_OK;
+    // the whole job's plan, as the plan file has it
+    const plan = await planMigration(
+      { ...config, planFile: path, shard: undefined, resume: false },
+      progress,
+    );
+    if (progress.mode === "json") progress.event("plan", { ...plan });
+    else console.log(formatPlanReport(plan, `pstm: plan of ${config.output} (plan file ${path})`));
     return EXIT_OK;
   },
 };

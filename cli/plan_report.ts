@@ -16,9 +16,13 @@ const PASSES_LISTED = 6;
  * The report as text lines.
  *
  * @param r the report
+ * @param heading the first line (default: the plan of the output, nothing written)
  * @returns the text (no trailing newline)
  */
-export function formatPlanReport(r: MigrationPlanReport): string {
+export function formatPlanReport(
+  r: MigrationPlanReport,
+  heading = `pstm: plan of ${r.output.path} (nothing written)`,
+): string {
   const t = r.timeAxis;
   const tmax = t.tau0 + (t.ntau - 1) * t.dtau;
   const c = r.offsetClasses;
@@ -34,14 +38,17 @@ export function formatPlanReport(r: MigrationPlanReport): string {
   const e = r.estimate;
   const m = r.settings.units?.length ?? "m";
   const lines = [
-    `pstm: plan of ${r.output.path} (nothing written)`,
+    heading,
     `  input        ${r.input.name}: ${r.input.traces} traces of ${r.input.ns} samples at ` +
     `${(r.input.dt * 1000).toFixed(3).replace(/\.?0+$/, "")} ms`,
     ...formatSettings(r.settings, r.grid),
     `  time axis    ${t.tau0} to ${tmax.toFixed(3).replace(/\.?0+$/, "")} s, ` +
     `${t.ntau} samples of ${(t.dtau * 1000).toFixed(3).replace(/\.?0+$/, "")} ms`,
-    `  classes      ${c.count} offset class(es) of ${c.width} ${m} from ${c.first} ${m}${sectors}: ` +
-    `${c.perBin} output trace(s) a bin`,
+    `  classes      ${
+      Number.isFinite(c.width) && c.width < 1e8
+        ? `${c.count} offset class(es) of ${c.width} ${m} from ${c.first} ${m}`
+        : "one offset class (every offset)"
+    }${sectors}: ${c.perBin} output trace(s) a bin`,
     `  tiles        ${r.tiles.total} of ${r.tiles.tileBins.join(" x ")} bins; this run ` +
     `${r.tiles.thisRun} (${r.tiles.empty} reached by no trace)` +
     (r.tiles.resumed ? `, ${r.tiles.resumed} already done` : ""),

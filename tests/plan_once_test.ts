@@ -152,6 +152,10 @@ Deno.test("pstm plan writes the plan file the CLI's migrate --plan-file follows"
   const planned = await runCli(["plan", survey.path, ...common]);
   assert.equal(planned.code, 0, planned.stderr);
   assert.match(planned.stderr, /planned 286 traces: \d+ tile/);
+  // and the job's plan, as pstm migrate --plan prints it (from the plan file: no second scan)
+  assert.match(planned.stdout, /^pstm: plan of .*out\.sgy \(plan file .*out\.sgy\.plan\)$/m);
+  assert.match(planned.stdout, /^ {2}grid {9}13 x 11 bins .*\(--grid\)$/m);
+  assert.match(planned.stdout, /^ {2}trace reads {2}286 /m);
   const run = await runCli([
     "migrate",
     survey.path,
