@@ -61,6 +61,10 @@ Deno.test("parseTimeFlag reads seconds and rejects bad axes", () => {
   assert.throws(() => parseTimeFlag("0,0,10"), /DT must be/);
   assert.throws(() => parseTimeFlag("0,4,10"), /0.004/); // milliseconds given as seconds
   assert.throws(() => parseTimeFlag("0,0.004,0"), /NT must be/);
+  // the output is SEG-Y: dt in whole microseconds up to 65.535 ms, ns 16-bit
+  assert.equal(parseTimeFlag("0,0.065,10").dtau, 0.065);
+  assert.throws(() => parseTimeFlag("0,0.07,10"), /65\.535 ms/);
+  assert.throws(() => parseTimeFlag("0,0.004,65536"), /1\.\.65535 .*16-bit/);
   assert.throws(() => parseTimeFlag("0,0.004"), /T0,DT,NT/);
 });
 

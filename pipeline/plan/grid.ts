@@ -66,10 +66,14 @@ export interface Point2 {
 export const MAX_GRID_SIDE = 1_000_000;
 /** Largest nx * ny accepted. */
 export const MAX_GRID_BINS = 1_000_000_000;
-/** Largest ntau accepted. */
-export const MAX_TIME_SAMPLES = 1_000_000;
-/** Largest output sample interval accepted, s (catches milliseconds given as seconds). */
-export const MAX_DTAU = 1;
+/** Largest ntau accepted: the output is SEG-Y, whose ns is an unsigned 16-bit field. */
+export const MAX_TIME_SAMPLES = 65_535;
+/**
+ * Largest output sample interval accepted, s: SEG-Y stores dt in whole
+ * microseconds in an unsigned 16-bit field (65.535 ms); this also catches
+ * milliseconds given as seconds.
+ */
+export const MAX_DTAU = 0.065535;
 
 /**
  * Parses `--grid X0,Y0,DX,DY,NX,NY[,AZIMUTH]` (metres and degrees; azimuth defaults to 0).
@@ -209,13 +213,15 @@ export function checkTimeAxis(time: TimeAxis, field = "time"): TimeAxis {
   }
   if (!(Number.isFinite(dtau) && dtau > 0 && dtau <= MAX_DTAU)) {
     throw new PstmError(
-      `DT must be a sample interval in seconds in (0, ${MAX_DTAU}] (4 ms is 0.004), got ${dtau}`,
+      `DT must be a sample interval in seconds in (0, ${MAX_DTAU}] (4 ms is 0.004; ` +
+        `SEG-Y stores it in whole microseconds up to 65.535 ms), got ${dtau}`,
       { field: `${field} DT` },
     );
   }
   if (!(Number.isInteger(ntau) && ntau >= 1 && ntau <= MAX_TIME_SAMPLES)) {
     throw new PstmError(
-      `NT must be an integer number of samples in 1..${MAX_TIME_SAMPLES}, got ${ntau}`,
+      `NT must be an integer number of samples in 1..${MAX_TIME_SAMPLES} (SEG-Y's ns is ` +
+        `16-bit), got ${ntau}`,
       { field: `${field} NT` },
     );
   }
