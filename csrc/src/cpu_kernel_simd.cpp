@@ -101,6 +101,27 @@ HWY_INLINE VF sqrt_and_inverse(DF d, VF x, VF* inverse) {
   }
 }
 
+/**
+ * sqrt(x) and 1 / x for x >= 1 (the triangle's half-width from its square):
+ * one Newton step on the 1/sqrt estimate r, then x r and r^2 (a few ulp;
+ * targets without an estimate take the square root and divide).
+ */
+HWY_INLINE VF sqrt_and_reciprocal(DF d, VF x, VF* reciprocal) {
+  if constexpr (!kEstimate) {
+    *reciprocal = hn::Div(hn::Set(d, 1.f), x);
+    return hn::Sqrt(x);
+  } else {
+    VF r = hn::ApproximateReciprocalSqrt(x);
+    const VF half_x = hn::Mul(x, hn::Set(d, 0.5f));
+#if HWY_TARGET == HWY_NEON
+    r = hn::Mul(r, hn::NegMulAdd(hn::Mul(half_x, r), r, hn::Set(d, 1.5f)));  // 8 -> 16 bits
+#endif
+    r = hn::Mul(r, hn::NegMulAdd(hn::Mul(half_x, r), r, hn::Set(d, 1.5f)));
+    *reciprocal = hn::Mul(r, r);
+    return hn::Mul(x, r);
+  }
+}
+
 /** 1 / x for x > 0: the hardware estimate and one Newton step (targets without one divide). */
 HWY_INLINE VF reciprocal(DF d, VF x) {
   if constexpr (!kEstimate) {
@@ -172,8 +193,7 @@ HWY_INLINE VF lerp_at(DF d, const float* HWY_RESTRICT trace, int32_t ns, VF uc, 
       const int32_t start = window_start(d, i, ns, 2);
       const VI idx = hn::Sub(i, hn::Set(di, start));
       if (hn::AllFalse(d, hn::And(outside_window(d, idx), need))) {
-        const VF lo = hn::LoadU(d, trace + start);
-        const VF hi = hn::LoadU(d, trace + start + n);
+        const VF lo = hn::LoadU(d, trace + start), hi = hn::LoadU(d, trace + start + n);
         a = window_lookup(lo, hi, idx);
         b = window_lookup(lo, hi, hn::Add(idx, hn::Set(di, 1)));
         gathered = false;
@@ -210,8 +230,7 @@ HWY_INLINE VF triangle_at(DF d, const float* HWY_RESTRICT trace, int32_t ns, VF 
       // ib <= ic <= ia lane by lane: xb >= 0 and xa <= 2N - 2 bound all three
       if (hn::AllFalse(d, hn::And(hn::Or(outside_window(d, xb), outside_window(d, xa)), need))) {
         const VI xc = hn::Sub(hn::ConvertTo(di, bc), s);
-        const VF lo = hn::LoadU(d, trace + start);
-        const VF hi = hn::LoadU(d, trace + start + n);
+        const VF lo = hn::LoadU(d, trace + start), hi = hn::LoadU(d, trace + start + n);
         const VI one = hn::Set(di, 1);
         const auto lerp = [&](VI x, VF u, VF base) {
           const VF a = window_lookup(lo, hi, x);
@@ -259,6 +278,14 @@ ColumnCounts column_kernel(const TileConsts& c, const Column& col, const Pair& p
   if (it1 - it0 < n) return select_portable_kernel(c, TABLE)(c, col, pr, out);
 
   const float* HWY_RESTRICT trace = pr.trace;
+  // (locals: the stores to out would otherwise reload them from col every vector)
+  const float* HWY_RESTRICT h_of = col.h;
+  const float* HWY_RESTRICT inv_v2_of = col.inv_v2;
+  const float* HWY_RESTRICT reach_of = col.reach;
+  const float* HWY_RESTRICT ts_lo = pr.ts_lo;
+  const float* HWY_RESTRICT ts_hi = pr.ts_hi;
+  const float* HWY_RESTRICT tr_lo = pr.tr_lo;
+  const float* HWY_RESTRICT tr_hi = pr.tr_hi;
   const int32_t ns = int32_t(c.last) + 1;
   const bool angle = EXTRAS && c.tan_max > 0.f;
   const bool taper = EXTRAS && c.taper > 0.f && (c.aperture > 0.f || angle);
@@ -276,6 +303,10 @@ ColumnCounts column_kernel(const TileConsts& c, const Column& col, const Pair& p
   const VF eta1 = hn::Set(d, 1.f + 2.f * c.eta), eta2 = hn::Set(d, 2.f * c.eta);
   const VF tiny = hn::Set(d, 1e-30f);  // below it a leg time counts as 0 (no rsqrt of 0)
   const VF v_taper_start = hn::Set(d, taper_start);
+  const VF aa_s_along = hn::Set(d, c.aa_ux * pr.dxs + c.aa_uy * pr.dys);
+  const VF aa_r_along = hn::Set(d, c.aa_ux * pr.dxr + c.aa_uy * pr.dyr);
+  const VF aa_s_across = hn::Set(d, c.aa_vx * pr.dxs + c.aa_vy * pr.dys);
+  const VF aa_r_across = hn::Set(d, c.aa_vx * pr.dxr + c.aa_vy * pr.dyr);
   const bool pair_tapered = taper && pr.q_radius > taper_start;
   const VF pair_taper = hn::Set(
       d, taper ? hn::GetLane(taper_weight(d, q_radius, taper_start, inv_taper)) : 1.f);
@@ -290,15 +321,15 @@ ColumnCounts column_kernel(const TileConsts& c, const Column& col, const Pair& p
       at = it1 - n;
       valid = hn::Not(hn::FirstN(d, size_t(it - at)));
     }
-    const VF h = hn::LoadU(d, col.h + at);
+    const VF h = hn::LoadU(d, h_of + at);
     const VF h2 = hn::Mul(h, h);
-    const VF inv_v2 = hn::LoadU(d, col.inv_v2 + at);
+    const VF inv_v2 = hn::LoadU(d, inv_v2_of + at);
 
     // 1. angle aperture, and the aperture ratio q for the taper
     VF q = q_radius;
     bool tapered = pair_tapered;  // some lane of the vector lies in the taper
     if (angle) {
-      const VF reach = hn::LoadU(d, col.reach + at);
+      const VF reach = hn::LoadU(d, reach_of + at);
       valid = hn::AndNot(hn::Gt(dm, reach), valid);
       // q_angle = dm / reach passes the taper's start only where dm > start
       // reach: the division and the taper's series only for such vectors
@@ -319,8 +350,8 @@ ColumnCounts column_kernel(const TileConsts& c, const Column& col, const Pair& p
     VF ts, tr, inv_ts, inv_tr;
     MF s_pos, r_pos;
     if constexpr (TABLE) {
-      const VF s_lo = hn::LoadU(d, pr.ts_lo + at), s_hi = hn::LoadU(d, pr.ts_hi + at);
-      const VF r_lo = hn::LoadU(d, pr.tr_lo + at), r_hi = hn::LoadU(d, pr.tr_hi + at);
+      const VF s_lo = hn::LoadU(d, ts_lo + at), s_hi = hn::LoadU(d, ts_hi + at);
+      const VF r_lo = hn::LoadU(d, tr_lo + at), r_hi = hn::LoadU(d, tr_hi + at);
       ts = hn::MulAdd(fs, hn::Sub(s_hi, s_lo), s_lo);
       tr = hn::MulAdd(fr, hn::Sub(r_hi, r_lo), r_lo);
       s_pos = hn::Gt(ts, hn::Zero(d));
@@ -366,21 +397,19 @@ ColumnCounts column_kernel(const TileConsts& c, const Column& col, const Pair& p
     // 4. the sample: linear interpolation, or the triangle filter
     VF value;
     if constexpr (AA) {
-      const VF dip_x =
-          hn::Mul(inv_v2, hn::MulAdd(hn::Set(d, pr.dxs), inv_ts, hn::Mul(hn::Set(d, pr.dxr), inv_tr)));
-      const VF dip_y =
-          hn::Mul(inv_v2, hn::MulAdd(hn::Set(d, pr.dys), inv_ts, hn::Mul(hn::Set(d, pr.dyr), inv_tr)));
-      // the dip along and across the spacing azimuth, each times its trace spacing
-      const VF along = hn::MulAdd(hn::Set(d, c.aa_ux), dip_x, hn::Mul(hn::Set(d, c.aa_uy), dip_y));
+      // the dip (dt/dx, dt/dy) = inv_v2 (d_s / ts + d_r / tr) along and
+      // across the spacing azimuth, each times its trace spacing, with the
+      // pair's distances projected once (aa_s_along = u . d_s, ...)
+      const VF along = hn::Mul(inv_v2, hn::MulAdd(aa_s_along, inv_ts, hn::Mul(aa_r_along, inv_tr)));
       const VF across =
-          hn::MulAdd(hn::Set(d, c.aa_vx), dip_x, hn::Mul(hn::Set(d, c.aa_vy), dip_y));
+          hn::Mul(inv_v2, hn::MulAdd(aa_s_across, inv_ts, hn::Mul(aa_r_across, inv_tr)));
       // half-width in samples, at least 1: width^2 = max(along^2 + across^2, 1)
       const VF width2 = hn::Max(hn::MulAdd(along, along, hn::Mul(across, across)), hn::Set(d, 1.f));
-      const VF width = sqrt_and_inverse<false>(d, width2, nullptr);
+      VF inv_width2;
+      const VF width = sqrt_and_reciprocal(d, width2, &inv_width2);
       const VF before = clamp_index(d, hn::Sub(u, width), last);
       const VF after = clamp_index(d, hn::Add(u, width), last);
-      value = hn::Mul(triangle_at(d, trace, ns, before, uc, after, valid, &counts),
-                      reciprocal(d, width2));
+      value = hn::Mul(triangle_at(d, trace, ns, before, uc, after, valid, &counts), inv_width2);
     } else {
       value = lerp_at(d, trace, ns, uc, valid, &counts);
     }
