@@ -23,7 +23,10 @@ import { newTraceBatch, type TraceBatch } from "../segy/trace_batch.ts";
 
 /** Where output traces go: random-access writes plus a flush. */
 export interface TraceSink {
-  /** Writes `batch` as traces `index .. index + batch.count - 1`. */
+  /**
+   * Writes `batch` as traces `index .. index + batch.count - 1`. The caller may reuse the
+   * batch's arrays once the promise resolves.
+   */
   writeAt(index: number, batch: TraceBatch): Promise<void>;
   /** Flushes written data to stable storage. */
   sync(): Promise<void>;
@@ -121,9 +124,12 @@ export async function writeTile(
   const azimuths = classes.sectors !== undefined;
   const ncols = tile.ix1 - tile.ix0;
   const npoints = ncols * (tile.iy1 - tile.iy0);
+  // one row batch for every row (the sink is done with it once its write resolves): a new
+  // one per row would leave the tile's size in garbage behind
+  const count = ncols * nclass;
+  let batch: TraceBatch | undefined;
   for (let iy = tile.iy0; iy < tile.iy1; iy++) {
-    const count = ncols * nclass;
-    const batch = newTraceBatch({
+    batch ??= newTraceBatch({
       count,
       ns: time.ntau,
       dt: time.dtau,
