@@ -67,7 +67,16 @@ async function pstm(args: string[], shellPrefix?: string): Promise<Run> {
   const command = shellPrefix === undefined
     ? new Deno.Command(Deno.execPath(), { args: ["run", "-A", CLI, ...args], stdin: "null" })
     : new Deno.Command("bash", {
-      args: ["-c", `${shellPrefix}; exec "$0" run -A "$@"`, Deno.execPath(), CLI, ...args],
+      // --no-code-cache: a file-size limit applies to Deno's own cache files too (the V8
+      // code cache's write-ahead log grows past 64 KiB as modules load), which would kill
+      // the run before pstm writes anything
+      args: [
+        "-c",
+        `${shellPrefix}; exec "$0" run -A --no-code-cache "$@"`,
+        Deno.execPath(),
+        CLI,
+        ...args,
+      ],
       stdin: "null",
     });
   const out = await command.output();
