@@ -15,7 +15,7 @@ import { encodePng, writePng } from "../plot/png.ts";
 import { DEFAULT_PLOT_WIDTH } from "../plot/plot_layout.ts";
 import { type RenderedPlot, renderRaster } from "../plot/render_raster.ts";
 import { resolveHeaderName } from "../plot/header_labels.ts";
-import { readLengthUnit } from "../plot/length_unit.ts";
+import { surveyUnits } from "../pipeline/segy/units.ts";
 import { readSection, type SectionSelection } from "../plot/section_from_segy.ts";
 import { type CommandSpec, numberFlag, type ParsedArgs, stringFlag } from "./args.ts";
 import type { Command } from "./command.ts";
@@ -164,7 +164,7 @@ export const plotCommand: Command = {
     const headerMap = headerMapWith((args.values.header as string[] | undefined) ?? []);
     const format = args.values.su === true ? "su" : undefined;
     using file = await SegyFile.open(input, { headerMap, format });
-    const unit = await readLengthUnit(input, file.info);
+    const unit = surveyUnits(file.info.measurementSystem).length;
     const section = await readSection(file, selection, { unit });
     const plot = renderOrExplain(section.data, section.rows, section.cols, {
       title: stringFlag(args, "title") ?? section.title,

@@ -8,8 +8,9 @@
 import { PstmError } from "../core/errors.ts";
 import { DEFAULT_HEADER_MAP, HEADER_ALIASES } from "../pipeline/segy/header_map.ts";
 
-/** The unit of lengths in a survey: metres, or feet when the binary header says so. */
-export type LengthUnit = "m" | "ft";
+import type { LengthUnit } from "../pipeline/segy/units.ts";
+
+export type { LengthUnit } from "../pipeline/segy/units.ts";
 
 const LABELS: Record<string, string> = {
   offset: "Offset",

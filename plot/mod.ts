@@ -28,7 +28,6 @@ export { encodePng, writePng } from "./png.ts";
 export type { AxisSpec, Interpolation, SectionPlotOptions, TickRow } from "./plot_options.ts";
 export type { Tick } from "./plot_layout.ts";
 export { headerLabel, type LengthUnit, resolveHeaderName } from "./header_labels.ts";
-export { readLengthUnit } from "./length_unit.ts";
 export type { Raster, Rgb } from "./raster.ts";
 export { type RenderedPlot, renderRaster } from "./render_raster.ts";
 export { renderSection } from "./render_section.ts";
