@@ -17,10 +17,14 @@
  * at 1,800 m/s and 4 ms (5 MB for 1,001 samples); measured: image relative L2 ~4e-5
  * against direct times (float32 rounding sets a floor near 2e-5).
  *
- * `TraveltimeTableBackend` wraps a backend: in mode "on" every applicable
- * tile uses a table, in "off" none, and in "auto" the first batch of the run
- * is migrated both ways into small scratch tiles (a strided sample of the
- * tile's columns) and the faster way is kept for the rest of the run.
+ * `TraveltimeTableBackend` wraps a backend: in mode "on" every tile of a backend that has a
+ * table (the CPU build) uses one, in "off" none. The job decides the mode once, from the job
+ * alone (pipeline/job/defaults.ts): the table only where the velocity is one v(tau) in every
+ * bin, so every tile of a job builds the same rows (the spacing comes from the job's slowest
+ * velocity and the rows cover the job's largest leg distance) and the image does not depend on
+ * the tiling, the run or a resume. Measured on the standard sub-grid (docs/performance.md), the
+ * table is faster only with VTI eta and plain interpolation, where it saves the eta division;
+ * that is where a job that does not say gets it.
  *
  * @module
  */
@@ -43,26 +47,24 @@ export const TIME_ERROR_PER_DTAU = 1e-4;
 /** Largest table built per tile, bytes (farther pairs are computed directly). */
 export const MAX_TABLE_BYTES = 64 * 1024 * 1024;
 
-/** What the run decided, for the summary. */
+/** What the run used, for the summary. */
 export interface TraveltimeTableReport {
   /** The job's mode. */
   mode: TraveltimeTableMode;
-  /** "table" or "direct": what the run used (undecided runs report "direct"). */
+  /** "table" or "direct": what the run used. */
   used: "table" | "direct";
-  /** Why: "calibrated", "forced", "not applicable", "unsupported by the backend", ... */
+  /** Why: the job's reason for the mode, or why a table was not built. */
   reason: string;
-  /** Calibration: seconds per calibration batch with the table, if measured. */
-  tableSeconds?: number;
-  /** Calibration: seconds per calibration batch computed directly, if measured. */
-  directSeconds?: number;
   /** Tiles that used a table. */
   tilesWithTable: number;
 }
 
 /** Options of the wrapper. */
 export interface TraveltimeTableOptions {
-  /** auto, on or off. */
+  /** on or off, as the job decided. */
   mode: TraveltimeTableMode;
+  /** Why the job decided so (for the report), e.g. "given (traveltime-table)". */
+  reason?: string;
   /**
    * Largest horizontal leg distance that can contribute, m: the aperture
    * reach plus the largest half offset. Pairs beyond the table are computed
@@ -134,8 +136,10 @@ export function maxHalfOffset(
  * import { TraveltimeTableBackend } from "./traveltime_table.ts";
  * import { ReferenceBackend } from "./reference/reference_backend.ts";
  * const backend = new TraveltimeTableBackend(new ReferenceBackend(),
- *   { mode: "auto", maxDistance: 3000 });
- * assert(backend.report().used === "direct"); // the reference has no table
+ *   { mode: "on", reason: "given", maxDistance: 3000 });
+ * const report = backend.report();
+ * assert.equal(report.used, "direct"); // no tile yet, and the reference has no table
+ * assert.equal(report.mode, "on");
  * ```
  */
 export class TraveltimeTableBackend implements Backend {
@@ -144,17 +148,12 @@ export class TraveltimeTableBackend implements Backend {
   readonly memoryLimit?: number;
   #inner: Backend;
   #options: TraveltimeTableOptions;
-  #decision: "table" | "direct" | undefined;
-  #reason: string;
-  #tries = 0;
-  #tableSeconds?: number;
-  #directSeconds?: number;
   #tilesWithTable = 0;
-  #applicable = false;
+  #whyNot?: string;
 
   /**
    * @param inner the backend doing the work
-   * @param options mode and the largest leg distance
+   * @param options mode, its reason and the largest leg distance
    */
   constructor(inner: Backend, options: TraveltimeTableOptions) {
     this.#inner = inner;
@@ -162,27 +161,28 @@ export class TraveltimeTableBackend implements Backend {
     this.name = inner.name;
     this.device = inner.device;
     if (inner.memoryLimit !== undefined) this.memoryLimit = inner.memoryLimit;
-    this.#decision = options.mode === "off"
-      ? "direct"
-      : options.mode === "on"
-      ? "table"
-      : undefined;
-    this.#reason = options.mode === "auto" ? "not calibrated (no applicable tile)" : "forced";
   }
 
   /**
-   * Opens a tile of the inner backend, with a table when decided and applicable.
+   * Opens a tile of the inner backend, with a table in mode "on" where the backend has one.
    *
    * @param inputs the tile's parameters, points and velocity
    * @returns the tile
    */
   openTile(inputs: TileInputs): BackendTile {
     const tile = this.#inner.openTile(inputs);
-    if (this.#decision === "direct" || !tile.setTraveltimeTable) return tile;
+    if (this.#options.mode === "off") return tile;
+    if (!tile.setTraveltimeTable) {
+      this.#whyNot = `the ${this.#inner.name} backend computes traveltimes directly`;
+      return tile;
+    }
     const shape = tableShape(inputs, this.#options.maxDistance);
-    if (!shape) return tile;
-    this.#applicable = true;
-    return new TabledTile(this, tile, inputs, shape);
+    if (!shape) {
+      this.#whyNot = "the tile's velocity varies between columns";
+      return tile;
+    }
+    this.#tilesWithTable++;
+    return new TabledTile(tile, shape);
   }
 
   /**
@@ -203,119 +203,31 @@ export class TraveltimeTableBackend implements Backend {
     this.#inner.close();
   }
 
-  /** @returns what the run decided and measured */
+  /** @returns what the run used, and why */
   report(): TraveltimeTableReport {
-    const used = this.#tilesWithTable > 0 ? "table" : "direct";
-    let reason = this.#reason;
-    if (this.#options.mode !== "off" && !this.#applicable) {
-      reason = "not applicable (velocity varies between columns, or the backend has no table)";
-    }
-    const report: TraveltimeTableReport = {
-      mode: this.#options.mode,
-      used,
-      reason,
+    const { mode } = this.#options;
+    const reason = this.#options.reason ?? (mode === "on" ? "given" : "default");
+    return {
+      mode,
+      used: this.#tilesWithTable > 0 ? "table" : "direct",
+      reason: this.#whyNot && this.#tilesWithTable === 0 ? `${reason}; ${this.#whyNot}` : reason,
       tilesWithTable: this.#tilesWithTable,
     };
-    if (this.#tableSeconds !== undefined) report.tableSeconds = this.#tableSeconds;
-    if (this.#directSeconds !== undefined) report.directSeconds = this.#directSeconds;
-    return report;
-  }
-
-  /** @internal the current decision (undefined: calibrate on the next batch) */
-  decision(): "table" | "direct" | undefined {
-    return this.#decision;
-  }
-
-  /** @internal counts a tile that switched to the table */
-  counted(): void {
-    this.#tilesWithTable++;
-  }
-
-  /** @internal the backend refused the table: compute directly from now on */
-  refused(message: string): void {
-    this.#decision = "direct";
-    this.#reason = `unsupported by the backend: ${message}`;
-  }
-
-  /**
-   * @internal Times one batch both ways on scratch tiles (a strided sample of
-   * the tile's columns) and decides; undecided while the batch is too small
-   * to time (5 tries, then direct).
-   */
-  async calibrate(
-    inputs: TileInputs,
-    shape: { nx: number; maxDistance: number },
-    batch: KernelBatch,
-  ): Promise<void> {
-    const { params, points, velocity } = inputs;
-    const stride = Math.max(1, Math.floor(params.npoints / 256));
-    const m = Math.ceil(params.npoints / stride);
-    const subPoints = new Float32Array(2 * m);
-    const subVelocity = new Float32Array(m * params.ntau);
-    for (let i = 0; i < m; i++) {
-      const j = i * stride;
-      subPoints[2 * i] = points[2 * j];
-      subPoints[2 * i + 1] = points[2 * j + 1];
-      subVelocity.set(velocity.subarray(j * params.ntau, (j + 1) * params.ntau), i * params.ntau);
-    }
-    const sub: TileInputs = {
-      params: { ...params, npoints: m },
-      points: subPoints,
-      velocity: subVelocity,
-    };
-    const direct = this.#inner.openTile(sub);
-    const tabled = this.#inner.openTile(sub);
-    try {
-      try {
-        await tabled.setTraveltimeTable!(shape.nx, shape.maxDistance);
-      } catch (error) {
-        this.refused((error as Error).message);
-        return;
-      }
-      let tDirect = Infinity, tTable = Infinity;
-      for (let round = 0; round < 2; round++) {
-        let start = performance.now();
-        await direct.accumulate(batch);
-        tDirect = Math.min(tDirect, performance.now() - start);
-        start = performance.now();
-        await tabled.accumulate(batch);
-        tTable = Math.min(tTable, performance.now() - start);
-      }
-      this.#tries++;
-      if (Math.max(tDirect, tTable) < 2 && this.#tries < 5) return; // too little work to time
-      this.#directSeconds = tDirect / 1000;
-      this.#tableSeconds = tTable / 1000;
-      this.#decision = tTable < tDirect ? "table" : "direct";
-      this.#reason = "calibrated on the first batch";
-    } finally {
-      direct.close();
-      tabled.close();
-    }
   }
 }
 
 /**
- * A tile that switches to the table once the backend has decided for it. Its calls queue in
- * the shared lifecycle (backends/tile_lifecycle.ts), so a calibration and the switch never
- * interleave with another batch.
+ * A tile that builds its table before its first batch. Its calls queue in the shared lifecycle
+ * (backends/tile_lifecycle.ts), so the table is in place before any batch is summed.
  */
 class TabledTile implements BackendTile {
-  #owner: TraveltimeTableBackend;
   #inner: BackendTile;
-  #inputs: TileInputs;
   #shape: { nx: number; maxDistance: number };
   #applied = false;
   #life: TileLifecycle;
 
-  constructor(
-    owner: TraveltimeTableBackend,
-    inner: BackendTile,
-    inputs: TileInputs,
-    shape: { nx: number; maxDistance: number },
-  ) {
-    this.#owner = owner;
+  constructor(inner: BackendTile, shape: { nx: number; maxDistance: number }) {
     this.#inner = inner;
-    this.#inputs = inputs;
     this.#shape = shape;
     this.#life = new TileLifecycle("tile", () => inner.close());
   }
@@ -325,17 +237,9 @@ class TabledTile implements BackendTile {
   }
 
   async #accumulate(batch: KernelBatch): Promise<void> {
-    if (batch.count > 0 && this.#owner.decision() === undefined) {
-      await this.#owner.calibrate(this.#inputs, this.#shape, batch);
-    }
-    if (!this.#applied && this.#owner.decision() === "table") {
+    if (!this.#applied) {
       this.#applied = true;
-      try {
-        await this.#inner.setTraveltimeTable!(this.#shape.nx, this.#shape.maxDistance);
-        this.#owner.counted();
-      } catch (error) {
-        this.#owner.refused((error as Error).message);
-      }
+      await this.#inner.setTraveltimeTable!(this.#shape.nx, this.#shape.maxDistance);
     }
     await this.#inner.accumulate(batch);
   }

@@ -23,7 +23,7 @@ export interface RunResult {
     times: Record<string, number>;
     tiles: number;
     passes: number;
-    traveltimeTable?: { used: string; tableSeconds?: number; directSeconds?: number };
+    traveltimeTable?: { used: string };
   };
   /** Maximum resident set size of the migrate process from `/usr/bin/time -v`, bytes. */
   maxRss: number;

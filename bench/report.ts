@@ -17,18 +17,18 @@ import { type E2ERecord, formatRecords, runEndToEnd } from "./end_to_end.ts";
 
 /**
  * The chart bars of a set of records: traces/s per survey size, one series
- * per backend and table mode.
+ * per backend and standard-workload mode.
  *
  * @param records measured cases
  * @returns bars
  */
 export function chartBars(records: E2ERecord[]) {
   return records
-    .filter((r) => r.group === "size" || (r.group === "standard" && r.name.includes("full")))
+    .filter((r) => r.group === "size" || (r.group === "standard" && r.name.includes("full 512")))
     .map((r) => ({
       group: r.group === "size" ? `${r.traces} traces` : "standard (full)",
       series: `${r.backend}${
-        r.group === "standard" ? `, table ${r.table === "table" ? "on" : "off"}` : ""
+        r.group === "standard" ? `, ${r.name.replace(/^standard, full 512 x 384 /, "")}` : ""
       }`,
       value: r.tracesPerSecond,
     }));

@@ -180,10 +180,12 @@ export const BACKENDS: OptionTable<BackendName> = defineOption({
   },
 });
 
-/** auto, on or off; the compiler checks it against the table. */
-export type TraveltimeTableMode = "off" | "on" | "auto";
+/** on or off; the compiler checks it against the table. */
+export type TraveltimeTableMode = "off" | "on";
 /**
- * How a job uses the traveltime lookup table (backends/traveltime_table.ts).
+ * How a job computes traveltimes (backends/traveltime_table.ts). A job that does not say is
+ * given the table only where it was measured faster: VTI eta with plain interpolation, on a
+ * velocity that is one v(tau) everywhere (pipeline/job/defaults.ts).
  *
  * @example
  * ```ts
@@ -198,9 +200,11 @@ export const TRAVELTIME_TABLE: OptionTable<TraveltimeTableMode> = defineOption({
   description: "traveltime lookup table",
   default: "off",
   choices: {
-    off: { description: "direct computation, bit-reproducible" },
-    on: { description: "table where the velocity allows" },
-    auto: { description: "the faster, timed on the first batch" },
+    off: { description: "direct computation, the reference of every backend" },
+    on: {
+      description: "interpolated from one table for every column (cpu; the velocity must be one " +
+        "v(tau) everywhere)",
+    },
   },
 });
 

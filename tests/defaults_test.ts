@@ -110,6 +110,45 @@ Deno.test("resolveSettings: full mode from the survey, plain mode, and given key
   assert.match(given.reasons.rho, /given/);
 });
 
+Deno.test("resolveSettings: the traveltime table only with eta, --aa off and one v(tau)", () => {
+  const base = { input: "a.sgy", output: "b.sgy", velocity: "2000" };
+  const grid = { x0: 0, y0: 0, dx: 25, dy: 25, nx: 40, ny: 40, azimuthDeg: 0 };
+  const spacing = {
+    dimensions: 3 as const,
+    along: 25,
+    across: 25,
+    extentAlong: 1000,
+    extentAcross: 1000,
+    how: "3-D survey",
+  };
+  const layered = {
+    grid,
+    gridFrom: "--grid",
+    spacing,
+    tmax: 2,
+    vmax: 3000,
+    laterallyConstant: true,
+  };
+  const lateral = { ...layered, laterallyConstant: false };
+  const table = (job: Record<string, unknown>, survey = layered) =>
+    resolveSettings(parseJobConfig({ ...base, ...job }), survey).traveltimeTable;
+  // measured faster only there (docs/performance.md); direct everywhere else
+  assert.equal(table({ eta: 0.1, aa: false }), "on");
+  assert.equal(table({ eta: 0.1, plain: true }), "on");
+  assert.equal(table({ eta: 0.1 }), "off", "antialiased");
+  assert.equal(table({ aa: false }), "off", "no eta");
+  assert.equal(table({ plain: true }), "off");
+  assert.equal(table({ eta: 0.1, aa: false }, lateral), "off", "velocity varies between bins");
+  // given wins, and "on" with a laterally varying velocity is refused, naming the flag
+  assert.equal(table({ traveltimeTable: "on" }), "on");
+  assert.equal(table({ eta: 0.1, aa: false, traveltimeTable: "off" }), "off");
+  assert.throws(
+    () => table({ traveltimeTable: "on" }, lateral),
+    /--traveltime-table on needs a velocity that is one v\(tau\) in every bin/,
+  );
+  assert.throws(() => parseJobConfig({ ...base, traveltimeTable: "auto" }), /traveltime/);
+});
+
 Deno.test("pstm migrate with only input, output and velocity runs full mode on a 2-D line", async () => {
   const survey = await makeSurvey("line2d");
   try {

@@ -18,9 +18,8 @@ const VELOCITY = "0:2000,0.6:2400";
 const decoder = new TextDecoder();
 
 /**
- * A fast job: the cpu backend, 20 tiles of 3 x 3 bins, a 123,720-byte output. The traveltime
- * table is pinned off: in "auto" the choice is timed on the first batch, so two runs (or a run
- * and its resumption) under different load could compute tiles differently.
+ * A fast job: the cpu backend, 20 tiles of 3 x 3 bins, a 123,720-byte output, traveltimes
+ * computed directly.
  */
 const FAST = [
   "--velocity",

@@ -117,7 +117,11 @@ Deno.test("option tables: defaults are choices and the job schema uses them", ()
   assert.equal(job.weights, WEIGHTS.default);
   assert.equal(job.rho, undefined, "rho is chosen from the survey (pipeline/job/defaults.ts)");
   assert.equal(job.backend, BACKENDS.default);
-  assert.equal(job.traveltimeTable, TRAVELTIME_TABLE.default);
+  assert.equal(
+    job.traveltimeTable,
+    undefined,
+    "the traveltime table is chosen per job (defaults.ts)",
+  );
   assert.equal(job.aa, undefined, "antialiasing is on unless plain (pipeline/job/defaults.ts)");
   for (const table of [WEIGHTS, RHO, BACKENDS, TRAVELTIME_TABLE]) {
     for (const name of table.names) {
@@ -155,9 +159,13 @@ Deno.test("option tables: pstm migrate, plot and synth --help list every value a
   for (const table of TABLES) {
     const line = help.split("\n").find((l) => l.includes(`${table.flag} ${table.names.join("|")}`));
     assert.ok(line, `${table.flag} missing from the help`);
-    // rho and aa are chosen from the survey in full mode; the table's default is --plain's
-    const shown = { "--rho": "2d on a 2-D line", "--aa": "on; --plain: off" }[table.flag] ??
-      table.default;
+    // rho and aa are chosen from the survey in full mode (the table's default is --plain's), the
+    // traveltime table per job
+    const shown = {
+      "--rho": "2d on a 2-D line",
+      "--aa": "on; --plain: off",
+      "--traveltime-table": "on with --eta and --aa off",
+    }[table.flag] ?? table.default;
     assert.ok(line.includes(`(default: ${shown}`), line);
     for (const name of table.names) assert.ok(line.includes(table.choices[name].description));
   }

@@ -21,7 +21,7 @@ function baseline(nx: number, ny: number): Record<string, unknown> {
 
 const VARIANTS: [string, Record<string, unknown>][] = [
   ["traveltime table on", { traveltimeTable: "on" }],
-  ["traveltime table auto", { traveltimeTable: "auto" }],
+  ["traveltime table as the job chooses", { traveltimeTable: undefined }],
   ["many tiles", { tileBins: [3, 2] }],
   ["batch 64", { batchSize: 64 }],
   ["batch 7", { batchSize: 7 }],
@@ -40,7 +40,16 @@ const MODES: [string, Record<string, unknown>][] = [
     weights: "spreading",
     eta: 0.1,
   }],
+  // where a job that does not say gets the table (pipeline/job/defaults.ts)
+  ["eta with plain interpolation", { aperture: 250, maxAngle: 60, aa: false, eta: 0.1 }],
 ];
+
+/** What a job that does not say uses: the table only with eta and plain interpolation. */
+const CHOSEN: Record<string, string> = {
+  plain: "direct",
+  full: "direct",
+  "eta with plain interpolation": "table",
+};
 
 for (const [mode, options] of MODES) {
   Deno.test(`quality: every optimisation keeps the ${mode}-mode image within 1e-3`, async (t) => {
@@ -66,6 +75,9 @@ for (const [mode, options] of MODES) {
           });
           if (change.traveltimeTable === "on") {
             assert.equal(run.summary.traveltimeTable?.used, "table");
+          }
+          if ("traveltimeTable" in change && change.traveltimeTable === undefined) {
+            assert.equal(run.summary.traveltimeTable?.used, CHOSEN[mode]);
           }
           if (change.tileBins) assert(run.summary.tiles > 1);
           const misfit = relativeL2(await readAllSamples(run.output), reference);

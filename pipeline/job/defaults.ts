@@ -10,11 +10,13 @@
  * | maximum angle | 60 degrees | none |
  * | taper | 0.2 of the aperture | 0 |
  * | aperture | the maximum angle's reach at the last output time and the fastest velocity, at most the survey's midpoint extent | none |
+ * | traveltime table | on only with VTI eta, antialiasing off and one v(tau) velocity (measured faster there, docs/performance.md); else off | the same |
  *
  * @module
  */
 
-import type { RhoName } from "../../core/options.ts";
+import type { RhoName, TraveltimeTableMode } from "../../core/options.ts";
+import { PstmError } from "../../core/errors.ts";
 import type { GridSpec } from "../plan/grid.ts";
 import type { SurveySpacing } from "../plan/trace_spacing.ts";
 import type { JobConfig } from "./job_config.ts";
@@ -47,6 +49,8 @@ export interface MigrationSettings {
   aa: boolean;
   /** Rho filter. */
   rho: RhoName;
+  /** Traveltimes from the lookup table ("on") or computed directly ("off"). */
+  traveltimeTable: TraveltimeTableMode;
   /** Antialiasing trace spacing along the grid azimuth, m. */
   traceSpacing: number;
   /** Antialiasing trace spacing across it, m. */
@@ -56,8 +60,15 @@ export interface MigrationSettings {
    * them. Absent: metres.
    */
   units?: SurveyUnits;
-  /** Why each was chosen: grid, rho, spacing, aperture, angle. */
-  reasons: { grid: string; rho: string; spacing: string; aperture: string; angle: string };
+  /** Why each was chosen: grid, rho, spacing, aperture, angle, traveltime table. */
+  reasons: {
+    grid: string;
+    rho: string;
+    spacing: string;
+    aperture: string;
+    angle: string;
+    table: string;
+  };
 }
 
 /** What the survey tells the defaults. */
@@ -74,6 +85,8 @@ export interface SurveyFacts {
   vmax: number;
   /** The survey's units (default: metres). */
   units?: SurveyUnits;
+  /** The velocity is one v(tau) in every bin (`VelocityModel.laterallyConstant`). */
+  laterallyConstant?: boolean;
 }
 
 /**
@@ -95,6 +108,7 @@ export interface SurveyFacts {
  * assert.equal(s.rho, "2d");
  * assert(s.aa && s.traceSpacing === 12.5 && s.maxAngle === 60);
  * assert.equal(s.aperture, 2000); // the 60-degree reach (2598 m) capped at the line's length
+ * assert.equal(s.traveltimeTable, "off"); // antialiased, no eta: computed directly
  * ```
  */
 export function resolveSettings(job: JobConfig, survey: SurveyFacts): MigrationSettings {
@@ -139,6 +153,7 @@ export function resolveSettings(job: JobConfig, survey: SurveyFacts): MigrationS
       : `the survey's midpoint extent (${Math.round(extent)} ${m})`;
   }
   const angleWhy = job.maxAngle !== undefined ? given("max-angle") : plain ? "plain" : "default";
+  const table = chooseTraveltimeTable(job, aa, survey.laterallyConstant === true);
   return {
     mode: plain ? "plain" : "full",
     aperture,
@@ -146,6 +161,7 @@ export function resolveSettings(job: JobConfig, survey: SurveyFacts): MigrationS
     taper,
     aa,
     rho,
+    traveltimeTable: table.mode,
     traceSpacing,
     traceSpacingY,
     units,
@@ -155,8 +171,43 @@ export function resolveSettings(job: JobConfig, survey: SurveyFacts): MigrationS
       spacing: spacingWhy,
       aperture: apertureWhy,
       angle: angleWhy,
+      table: table.why,
     },
   };
+}
+
+/**
+ * The traveltime table of a job: as given, or on only where it was measured faster than
+ * computing each traveltime (VTI eta with plain interpolation: the table saves the eta
+ * division; with antialiasing, or without eta, direct was as fast or faster; docs/performance.md).
+ * The table needs one v(tau) in every bin, so that every tile builds the same rows and the image
+ * does not depend on the tiling.
+ *
+ * @param job the job (`traveltimeTable`, `eta`)
+ * @param aa whether the job antialiases
+ * @param laterallyConstant whether the velocity is one v(tau) in every bin
+ * @returns the mode and why
+ * @throws PstmError (exit 2) for `on` with a velocity that varies between bins
+ */
+function chooseTraveltimeTable(
+  job: Pick<JobConfig, "traveltimeTable" | "eta">,
+  aa: boolean,
+  laterallyConstant: boolean,
+): { mode: TraveltimeTableMode; why: string } {
+  if (job.traveltimeTable === "on" && !laterallyConstant) {
+    throw new PstmError(
+      "--traveltime-table on needs a velocity that is one v(tau) in every bin (a constant or " +
+        "tau:v pairs); this velocity varies between bins; leave the flag out or give off",
+      { field: "--traveltime-table" },
+    );
+  }
+  if (job.traveltimeTable !== undefined) {
+    return { mode: job.traveltimeTable, why: "given (traveltime-table)" };
+  }
+  if (job.eta !== 0 && !aa && laterallyConstant) {
+    return { mode: "on", why: "VTI eta, plain interpolation and one v(tau): measured faster" };
+  }
+  return { mode: "off", why: "the table is faster only with eta and --aa off" };
 }
 
 /**
@@ -170,8 +221,9 @@ export function resolveSettings(job: JobConfig, survey: SurveyFacts): MigrationS
  * import assert from "node:assert";
  * import { formatSettings } from "./defaults.ts";
  * const lines = formatSettings({ mode: "full", aperture: 2000, maxAngle: 60, taper: 0.2,
- *   aa: true, rho: "2d", traceSpacing: 12.5, traceSpacingY: 12.5, reasons: { grid: "--grid",
- *   rho: "the survey is a 2-D line", spacing: "measured", aperture: "reach", angle: "default" } },
+ *   aa: true, rho: "2d", traveltimeTable: "off", traceSpacing: 12.5, traceSpacingY: 12.5,
+ *   reasons: { grid: "--grid", rho: "the survey is a 2-D line", spacing: "measured",
+ *   aperture: "reach", angle: "default", table: "direct" } },
  *   { x0: 0, y0: 0, dx: 12.5, dy: 12.5, nx: 161, ny: 1, azimuthDeg: 0 });
  * assert(lines.some((l) => l.includes("rho          2d (the survey is a 2-D line)")));
  * ```
@@ -186,6 +238,7 @@ export function formatSettings(s: MigrationSettings, grid: GridSpec): string[] {
     `  grid         ${grid.nx} x ${grid.ny} bins of ${f(grid.dx)} x ${f(grid.dy)} ${m} from ` +
     `(${f(grid.x0)}, ${f(grid.y0)}), azimuth ${f(grid.azimuthDeg)} deg (${s.reasons.grid})`,
     `  rho          ${s.rho} (${s.reasons.rho})`,
+    `  traveltimes  ${s.traveltimeTable === "on" ? "lookup table" : "direct"} (${s.reasons.table})`,
     `  antialiasing ${
       s.aa
         ? `on, ${f(s.traceSpacing)} ${m} along the azimuth, ${f(s.traceSpacingY)} ${m} across`

@@ -52,7 +52,7 @@ export function jobFingerprint(
       geometry: setup.geometry.statistics.checksum,
       firstTrace: sampleChecksum(firstTrace),
     },
-    traveltimeTable: job.traveltimeTable,
+    traveltimeTable: job.traveltimeTable ?? "chosen by the job",
     grid,
     time,
     classes: [classes.first, classes.width, classes.count],

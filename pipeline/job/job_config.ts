@@ -109,12 +109,13 @@ const JobSchema = z.object({
   /** Zero NaN/Inf samples (counted) instead of failing. */
   zeroNonFinite: z.boolean().default(false),
   /**
-   * Traveltime lookup table: off (default: direct computation, bit-reproducible
-   * across runs, tilings, resumes and shards), on, or auto (timed both ways on
-   * the first batch of the run; the faster is kept, so the choice may differ
-   * between runs).
+   * Traveltime lookup table: on or off (default: chosen per job, on only with VTI eta, plain
+   * interpolation and a v(tau) velocity, where it was measured faster; pipeline/job/defaults.ts).
+   * Either way a job's image is the same across runs, tilings, resumes and shards.
    */
-  traveltimeTable: choice(TRAVELTIME_TABLE),
+  traveltimeTable: z.enum(TRAVELTIME_TABLE.names, {
+    error: (issue) => optionMessage(TRAVELTIME_TABLE, issue.input),
+  }).optional(),
 }).strict();
 
 /**
@@ -198,12 +199,11 @@ export interface JobConfig {
   /** Zero NaN/Inf samples (counted) instead of failing. */
   zeroNonFinite: boolean;
   /**
-   * Traveltime lookup table: off (default: direct computation, bit-reproducible
-   * across runs, tilings, resumes and shards), on, or auto (timed both ways on
-   * the first batch of the run; the faster is kept, so the choice may differ
-   * between runs).
+   * Traveltime lookup table: on or off (default: chosen per job, on only with VTI eta, plain
+   * interpolation and a v(tau) velocity, where it was measured faster; pipeline/job/defaults.ts).
+   * Either way a job's image is the same across runs, tilings, resumes and shards.
    */
-  traveltimeTable: TraveltimeTableMode;
+  traveltimeTable?: TraveltimeTableMode;
 }
 
 /** True when A and B are the same type. */

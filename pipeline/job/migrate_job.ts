@@ -140,7 +140,7 @@ export async function runMigration(
     const volume = await createOutputVolume(job, setup, files, shard);
     let volumeOpen = true;
     try {
-      const tabled = traveltimeBackend(job, setup, backend);
+      const tabled = traveltimeBackend(setup, backend);
       progress.start(work.traces, work.tiles);
       const counts = await runPasses({
         job,
@@ -157,7 +157,8 @@ export async function runMigration(
       });
       progress.finish();
       const traveltimeTable = tabled.report();
-      if (traveltimeTable.mode !== "off" || progress.mode === "json") {
+      // the text summary's settings say it already (traveltimes ...)
+      if (progress.mode === "json") {
         progress.event(
           "traveltime-table",
           { ...traveltimeTable },

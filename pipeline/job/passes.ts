@@ -100,21 +100,21 @@ export interface PassCounts {
 }
 
 /**
- * The job's backend wrapped in the traveltime-table decorator (`--traveltime-table`).
+ * The job's backend wrapped in the traveltime-table decorator, as the settings decided
+ * (`--traveltime-table`, pipeline/job/defaults.ts).
  *
- * @param job the job (`traveltimeTable`)
  * @param setup grid, geometry and reach (the largest leg distance)
  * @param backend the backend doing the work
  * @returns the decorated backend
  */
 export function traveltimeBackend(
-  job: Pick<JobConfig, "traveltimeTable">,
-  setup: Pick<JobSetup, "grid" | "geometry" | "reach">,
+  setup: Pick<JobSetup, "grid" | "geometry" | "reach" | "settings">,
   backend: Backend,
 ): TraveltimeTableBackend {
   const { grid } = setup;
   return new TraveltimeTableBackend(backend, {
-    mode: job.traveltimeTable ?? "off",
+    mode: setup.settings.traveltimeTable,
+    reason: setup.settings.reasons.table,
     maxDistance: Math.min(setup.reach, Math.hypot(grid.nx * grid.dx, grid.ny * grid.dy)) +
       setup.geometry.statistics.maxHalfOffset,
   });

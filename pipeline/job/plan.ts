@@ -27,6 +27,7 @@ import { jobFingerprint } from "./fingerprint.ts";
 import type { JobConfig } from "./job_config.ts";
 import type { Progress } from "./progress.ts";
 import type { JobGeometry, JobSetup } from "./setup.ts";
+import type { MigrationSettings } from "./defaults.ts";
 
 /** The job's plan before the manifest is opened. */
 export interface JobPlan {
@@ -72,8 +73,8 @@ export function memoryBudget(
 /**
  * What the tile planner is asked for this job.
  *
- * @param job batch size, traveltime table, tile size
- * @param setup grid, time axis, classes, geometry, reach, kernel parameters
+ * @param job batch size, tile size
+ * @param setup grid, time axis, classes, geometry, reach, the settings' traveltime table
  * @param budget the memory budget, bytes
  * @param shard this run's shard
  * @param tileBins bins per tile (a resumed run's), overriding `job.tileBins`
@@ -87,16 +88,18 @@ export function memoryBudget(
  * import { planRequestOf } from "./plan.ts";
  * const setup = { grid: { x0: 0, y0: 0, dx: 10, dy: 10, nx: 4, ny: 3, azimuthDeg: 0 },
  *   time: { tau0: 0, dtau: 0.004, ntau: 50 }, classes: { first: 0, width: 1e9, count: 1 },
- *   geometry: { source: new GeometryTable() }, reach: 100, info: { ns: 50 } };
- * const r = planRequestOf({ batchSize: 64, traveltimeTable: "off" }, setup, 1 << 20, undefined,
+ *   geometry: { source: new GeometryTable() }, reach: 100, info: { ns: 50 },
+ *   settings: { traveltimeTable: "off" as const } };
+ * const r = planRequestOf({ batchSize: 64 }, setup, 1 << 20, undefined,
  *   undefined, 4 * 50 * 5 + 8);
  * assert.equal(r.bytesPerColumn, 1008); // as the backend states it
  * assert.deepEqual(r.binOf(20, 10), [2, 1]);
  * ```
  */
 export function planRequestOf(
-  job: Pick<JobConfig, "batchSize" | "traveltimeTable" | "tileBins">,
+  job: Pick<JobConfig, "batchSize" | "tileBins">,
   setup: {
+    settings: Pick<MigrationSettings, "traveltimeTable">;
     grid: GridSpec;
     time: JobSetup["time"];
     classes: Pick<JobSetup["classes"], "count">;
@@ -112,7 +115,7 @@ export function planRequestOf(
   const { grid, time } = setup;
   return {
     bytesPerColumn,
-    tileOverhead: job.traveltimeTable === "off" ? 0 : MAX_TABLE_BYTES,
+    tileOverhead: setup.settings.traveltimeTable === "on" ? MAX_TABLE_BYTES : 0,
     nx: grid.nx,
     ny: grid.ny,
     dx: grid.dx,

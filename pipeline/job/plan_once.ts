@@ -56,7 +56,7 @@ export function planOptionsOf(job: JobConfig): Record<string, unknown> {
     memory: job.memory ?? "default",
     batchSize: job.batchSize,
     tileBins: job.tileBins ?? "planned",
-    traveltimeTable: job.traveltimeTable,
+    traveltimeTable: job.traveltimeTable ?? "chosen by the job",
     headers: job.headers,
     mute: job.mute ?? "none",
     muteTaper: job.muteTaper ?? "default",

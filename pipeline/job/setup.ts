@@ -527,6 +527,7 @@ export async function setupJob(
       tmax: time.tau0 + (time.ntau - 1) * time.dtau,
       vmax: velocity.max,
       units: surveyUnits(info.measurementSystem),
+      laterallyConstant: velocity.laterallyConstant === true,
     });
     const params = kernelParamsOf(job, settings, info, grid, time, classes);
     const reach = apertureReach(params, time, velocity.max);

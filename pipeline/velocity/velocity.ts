@@ -139,6 +139,7 @@ export function openVelocity(
  * const m = new LayeredVelocity(grid, { tau0: 0, dtau: 1, ntau: 1 },
  *   { taus: new Float64Array([0]), velocities: new Float64Array([1500]) });
  * assert(m.sample(0, 3, 0, 1).join() === "1500,1500,1500");
+ * assert(m.laterallyConstant);
  * ```
  */
 export class LayeredVelocity implements VelocityModel {
@@ -148,6 +149,8 @@ export class LayeredVelocity implements VelocityModel {
   readonly min: number;
   /** Largest velocity on the time axis, m/s. */
   readonly max: number;
+  /** One v(tau) in every bin. */
+  readonly laterallyConstant = true;
   #grid: GridSpec;
   #column: Float32Array;
 

@@ -21,6 +21,11 @@ export interface VelocityModel {
   readonly min: number;
   /** Largest velocity anywhere on the grid and time axis, m/s. */
   readonly max: number;
+  /**
+   * True when every bin has the same v(tau) (a constant or a `tau:v` function): the
+   * traveltime table needs it. Absent: the velocity may vary between bins.
+   */
+  readonly laterallyConstant?: boolean;
   /** What the job should tell the user (e.g. bins that take extrapolated velocities). */
   readonly warnings?: readonly string[];
   /**
