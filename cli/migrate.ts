@@ -357,13 +357,14 @@ function onOff(value: string | undefined): boolean | undefined {
  * @returns text lines
  */
 export function formatSummary(s: MigrationSummary): string {
-  const rate = s.seconds > 0 ? s.tracesRead / s.seconds : 0;
+  // a trace is read once per tile band its aperture reaches: reads/s is not input traces/s
+  const perSecond = (n: number) => (s.seconds > 0 ? n / s.seconds : 0).toFixed(0);
   const lines = [
     `pstm: ${s.complete ? "wrote" : "partly wrote (other shards pending)"} ${s.output}`,
     ...(s.settings ? formatSettings(s.settings, s.grid) : []),
     `  backend      ${s.backend} (${s.device}${s.threads ? `, ${s.threads} threads` : ""})`,
-    `  traces       ${s.traces} in the input, ${s.tracesRead} read in ${s.passes} pass(es), ` +
-    `${rate.toFixed(0)} traces/s`,
+    `  traces       ${s.traces} in the input, ${s.tracesRead} read in ${s.passes} pass(es): ` +
+    `${perSecond(s.traces)} input traces/s, ${perSecond(s.tracesRead)} reads/s`,
     `  contributions ${s.contributions.toExponential(3)} ` +
     `(${
       (s.kernelSeconds > 0 ? s.contributions / s.kernelSeconds : 0).toExponential(2)

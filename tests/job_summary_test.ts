@@ -41,6 +41,11 @@ Deno.test("summary: a run's summary carries the backend's statistics and the cou
   const text = formatSummary(s);
   assert.match(text, /cpu \(2 threads\)/);
   assert.match(text, /250 read in 3 pass/);
+  // input traces/s and reads/s are told apart (a trace is read once per tile band it reaches)
+  const rates = text.match(/: (\d+) input traces\/s, (\d+) reads\/s/);
+  assert.ok(rates, text);
+  const traces = s.traces, reads = 250;
+  assert.ok(Math.abs(Number(rates[2]) / Number(rates[1]) - reads / traces) < 0.1, rates[0]);
   assert.match(text, /zeroed\s+3 NaN\/Inf/);
   assert.equal(JSON.parse(JSON.stringify(s)).contributions, 1234);
 });
