@@ -88,16 +88,16 @@ HWY_INLINE VF sqrt_and_inverse(DF d, VF x, VF* inverse) {
     return t;
   } else {
     VF r = hn::ApproximateReciprocalSqrt(x);
-    const VF half_x = hn::Mul(x, hn::Set(d, 0.5f));
 #if HWY_TARGET == HWY_NEON
+    const VF half_x = hn::Mul(x, hn::Set(d, 0.5f));
     r = hn::Mul(r, hn::NegMulAdd(hn::Mul(half_x, r), r, hn::Set(d, 1.5f)));  // 8 -> 16 bits
 #endif
     const VF t = hn::Mul(x, r);
     const VF residual = hn::NegMulAdd(t, t, x);
-    if constexpr (INV) {
-      *inverse = hn::Mul(r, hn::NegMulAdd(hn::Mul(half_x, r), r, hn::Set(d, 1.5f)));
-    }
-    return hn::MulAdd(hn::Mul(hn::Set(d, 0.5f), r), residual, t);
+    const VF half_r = hn::Mul(hn::Set(d, 0.5f), r);
+    // the Newton step r (1.5 - x r^2 / 2), with x r^2 / 2 = t (r / 2)
+    if constexpr (INV) *inverse = hn::Mul(r, hn::NegMulAdd(t, half_r, hn::Set(d, 1.5f)));
+    return hn::MulAdd(half_r, residual, t);
   }
 }
 
@@ -141,27 +141,71 @@ HWY_INLINE VF clamp_index(DF d, VF x, VF last) {
 }
 
 /**
- * Lanes of idx outside [0, 2N - 2] (both samples of a lookup inside the
- * 2N-sample window): one unsigned comparison.
+ * The integer part of x, for lanes in [0, 2^31) (elsewhere any value): one
+ * truncating conversion. Highway's ConvertTo adds a fix-up for lanes beyond
+ * the int32 range (4 more instructions on x86) that sample indices never need.
+ */
+HWY_INLINE VI index_of(DF d, VF x) {
+#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
+  (void)d;
+  return VI{_mm512_cvttps_epi32(x.raw)};
+#elif HWY_TARGET == HWY_AVX2
+  (void)d;
+  return VI{_mm256_cvttps_epi32(x.raw)};
+#elif HWY_TARGET == HWY_SSE4
+  (void)d;
+  return VI{_mm_cvttps_epi32(x.raw)};
+#else
+  (void)d;
+  return hn::ConvertTo(DI(), x);
+#endif
+}
+
+/**
+ * Lanes of idx outside [0, 2N - 1] (sample idx of the window and of the
+ * window shifted by one inside the 2N + 1 samples loaded): one unsigned
+ * comparison.
  */
 HWY_INLINE MF outside_window(DF d, VI idx) {
   const DI di;
   const hn::RebindToUnsigned<DI> du;
   return hn::RebindMask(
-      d, hn::RebindMask(di, hn::Gt(hn::BitCast(du, idx), hn::Set(du, uint32_t(2 * hn::Lanes(d) - 2)))));
+      d, hn::RebindMask(di, hn::Gt(hn::BitCast(du, idx), hn::Set(du, uint32_t(2 * hn::Lanes(d) - 1)))));
 }
 
 /**
  * The window start for lookups whose lowest lane index lies near the lower
  * of the first and the last lane of `i`, minus `slack`, clamped so that the
- * 2N samples from it lie inside the trace (ns >= 2N).
+ * 2N + 1 samples from it lie inside the trace (ns > 2N).
  */
 HWY_INLINE int32_t window_start(DF d, VI i, int32_t ns, int32_t slack) {
   const int32_t n = int32_t(hn::Lanes(d));
   const int32_t first = hn::GetLane(i), end = hn::ExtractLane(i, size_t(n - 1));
   int32_t start = (first < end ? first : end) - slack;
   start = start < 0 ? 0 : start;
-  return start > ns - 2 * n ? ns - 2 * n : start;
+  return start > ns - 2 * n - 1 ? ns - 2 * n - 1 : start;
+}
+
+/**
+ * The samples trace[start..start + 2N] in registers: lookups at window index
+ * x in [0, 2N - 1] read sample start + x from [lo | hi] and the next one, at
+ * the same index, from [lo1 | hi1] (loaded one sample later: no index + 1).
+ */
+struct Window {
+  VF lo, hi, lo1, hi1;
+};
+
+HWY_INLINE Window load_window(DF d, const float* HWY_RESTRICT trace, int32_t start) {
+  const int32_t n = int32_t(hn::Lanes(d));
+  const float* p = trace + start;
+  return {hn::LoadU(d, p), hn::LoadU(d, p + n), hn::LoadU(d, p + 1), hn::LoadU(d, p + n + 1)};
+}
+
+/** a + f (b - a) from the window at index x (0..2N-1) with fraction f. */
+HWY_INLINE VF window_lerp(const Window& w, VI x, VF f) {
+  const VF a = window_lookup(w.lo, w.hi, x);
+  const VF b = window_lookup(w.lo1, w.hi1, x);
+  return hn::MulAdd(f, hn::Sub(b, a), a);
 }
 
 /** Samples i and i + 1 (clamped to the trace) by gathers. */
@@ -181,72 +225,62 @@ HWY_INLINE VF lerp_at(DF d, const float* HWY_RESTRICT trace, int32_t ns, VF uc, 
                       ColumnCounts* counts) {
   const DI di;
   const VF base = hn::Floor(uc);
-  const VI i = hn::ConvertTo(di, base);
+  const VI i = index_of(d, uc);  // uc >= 0: the integer part is floor(uc)
   const VF f = hn::Sub(uc, base);
-  VF a, b;
-  bool gathered = true;
   if constexpr (kWindow) {
     const int32_t n = int32_t(hn::Lanes(d));
-    if (ns >= 2 * n) {
+    if (ns > 2 * n) {
       // window from two samples before the first or the last lane, whichever
       // is lower (the times fall with tau where v(tau) rises fast at far offsets)
       const int32_t start = window_start(d, i, ns, 2);
       const VI idx = hn::Sub(i, hn::Set(di, start));
       if (hn::AllFalse(d, hn::And(outside_window(d, idx), need))) {
-        const VF lo = hn::LoadU(d, trace + start), hi = hn::LoadU(d, trace + start + n);
-        a = window_lookup(lo, hi, idx);
-        b = window_lookup(lo, hi, hn::Add(idx, hn::Set(di, 1)));
-        gathered = false;
         counts->windowed++;
+        return window_lerp(load_window(d, trace, start), idx, f);
       }
     }
   }
-  if (gathered) {
-    counts->gathered++;
-    gather_pair(d, trace, ns, i, &a, &b);
-  }
+  counts->gathered++;
+  VF a, b;
+  gather_pair(d, trace, ns, i, &a, &b);
   return hn::MulAdd(f, hn::Sub(b, a), a);
 }
 
 /**
- * The triangle filter's three lookups at ub <= uc <= ua (each clamped to
- * [0, ns - 1], lane by lane in that order): 2 I(uc) - I(ub) - I(ua). Where
- * the lanes of `need` read within one 2N-sample window (narrow triangles),
- * one pair of loads serves all three; else each lookup takes its own window
- * or gathers (lerp_at).
+ * The triangle filter's three lookups at ub <= uc <= ua: 2 I(uc) - I(ub) -
+ * I(ua). uc lies in [0, ns - 1]; ub and ua need only lie in it where `need`
+ * (ub >= 0, ua <= ns - 1; the other bound follows from ub <= uc <= ua), and
+ * are clamped here before the rare gathers. Where the lanes of `need` read
+ * within one 2N-sample window (narrow triangles), one window serves all
+ * three; else each lookup takes its own window or gathers (lerp_at).
  */
 HWY_INLINE VF triangle_at(DF d, const float* HWY_RESTRICT trace, int32_t ns, VF ub, VF uc,
-                          VF ua, MF need, ColumnCounts* counts) {
+                          VF ua, VF last, MF need, ColumnCounts* counts) {
+  const VF two = hn::Set(d, 2.f);
   if constexpr (kWindow) {
     const DI di;
     const int32_t n = int32_t(hn::Lanes(d));
-    if (ns >= 2 * n) {
-      const VF bb = hn::Floor(ub), bc = hn::Floor(uc), ba = hn::Floor(ua);
-      const VI ib = hn::ConvertTo(di, bb);
-      const VI ia = hn::ConvertTo(di, ba);
+    if (ns > 2 * n) {
+      const VI ib = index_of(d, ub), ia = index_of(d, ua);
       const int32_t start = window_start(d, ib, ns, 1);
       const VI s = hn::Set(di, start);
       const VI xb = hn::Sub(ib, s), xa = hn::Sub(ia, s);
-      // ib <= ic <= ia lane by lane: xb >= 0 and xa <= 2N - 2 bound all three
+      // ib <= ic <= ia lane by lane: xb >= 0 and xa <= 2N - 1 bound all three
       if (hn::AllFalse(d, hn::And(hn::Or(outside_window(d, xb), outside_window(d, xa)), need))) {
-        const VI xc = hn::Sub(hn::ConvertTo(di, bc), s);
-        const VF lo = hn::LoadU(d, trace + start), hi = hn::LoadU(d, trace + start + n);
-        const VI one = hn::Set(di, 1);
-        const auto lerp = [&](VI x, VF u, VF base) {
-          const VF a = window_lookup(lo, hi, x);
-          const VF b = window_lookup(lo, hi, hn::Add(x, one));
-          return hn::MulAdd(hn::Sub(u, base), hn::Sub(b, a), a);
-        };
         counts->windowed += 3;
-        const VF centre = lerp(xc, uc, bc);
-        return hn::Sub(hn::Sub(hn::Add(centre, centre), lerp(xb, ub, bb)), lerp(xa, ua, ba));
+        const Window w = load_window(d, trace, start);
+        const VI xc = hn::Sub(index_of(d, uc), s);
+        const VF centre = window_lerp(w, xc, hn::Sub(uc, hn::Floor(uc)));
+        const VF before = window_lerp(w, xb, hn::Sub(ub, hn::Floor(ub)));
+        const VF after = window_lerp(w, xa, hn::Sub(ua, hn::Floor(ua)));
+        return hn::Sub(hn::MulSub(centre, two, before), after);  // 2 c exact: as 2 c - b - a
       }
     }
   }
   const VF centre = lerp_at(d, trace, ns, uc, need, counts);
-  const VF before = lerp_at(d, trace, ns, ub, need, counts);
-  const VF after = lerp_at(d, trace, ns, ua, need, counts);
-  return hn::Sub(hn::Sub(hn::Add(centre, centre), before), after);
+  const VF before = lerp_at(d, trace, ns, clamp_index(d, ub, last), need, counts);
+  const VF after = lerp_at(d, trace, ns, clamp_index(d, ua, last), need, counts);
+  return hn::Sub(hn::MulSub(centre, two, before), after);
 }
 
 /** The cosine taper of cpu_kernel.cpp (Taylor series of sin to y^11). */
@@ -407,9 +441,12 @@ ColumnCounts column_kernel(const TileConsts& c, const Column& col, const Pair& p
       const VF width2 = hn::Max(hn::MulAdd(along, along, hn::Mul(across, across)), hn::Set(d, 1.f));
       VF inv_width2;
       const VF width = sqrt_and_reciprocal(d, width2, &inv_width2);
-      const VF before = clamp_index(d, hn::Sub(u, width), last);
-      const VF after = clamp_index(d, hn::Add(u, width), last);
-      value = hn::Mul(triangle_at(d, trace, ns, before, uc, after, valid, &counts), inv_width2);
+      // where valid, 0 <= u <= last: before <= u needs only the lower bound,
+      // after >= u only the upper one (triangle_at clamps both before gathers)
+      const VF before = hn::Max(hn::Sub(u, width), hn::Zero(d));
+      const VF after = hn::Min(hn::Add(u, width), last);
+      value = hn::Mul(triangle_at(d, trace, ns, before, uc, after, last, valid, &counts),
+                      inv_width2);
     } else {
       value = lerp_at(d, trace, ns, uc, valid, &counts);
     }
