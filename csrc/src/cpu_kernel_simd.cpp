@@ -12,12 +12,16 @@
  *   divider-bound sqrt; 1/t for the weights and dips is the same rsqrt.
  * - Sample lookups: for a non-decreasing v(tau) each leg's time has
  *   dt/dtau <= 1/2, so the N lanes of one vector read input samples within
- *   about N dtau/dt + 2 of each other. The kernel loads the 2N samples from
- *   the first lane's index and permutes them into place (AVX-512: vpermt2ps;
- *   AVX2: two vpermps and a blend) instead of gathering. Each vector checks
- *   that every contributing lane's two samples lie in the window and else
- *   gathers: velocity inversions, output sampling coarser than the input,
- *   wide antialiasing triangles and the trace end all stay exact.
+ *   about N dtau/dt + 2 of each other. The kernel loads the 2N + 1 samples
+ *   from the lower of the first and the last lane's index and permutes them
+ *   into place (AVX-512: vpermt2ps; AVX2: two vpermps and a blend) instead of
+ *   gathering. Each vector checks that every contributing lane's two samples
+ *   lie in the window and else gathers: velocity inversions, output sampling
+ *   coarser than the input, wide antialiasing triangles and the trace end all
+ *   stay exact.
+ * And one idea that lets the core overlap them: the vectors of a chunk go
+ * through the square roots first and through the lookups after, so the
+ * lookups of one vector do not wait on its own chain of square roots.
  */
 #include <cstdint>
 #include <cstdlib>
@@ -169,8 +173,8 @@ HWY_INLINE VI index_of(DF d, VF x) {
 HWY_INLINE MF outside_window(DF d, VI idx) {
   const DI di;
   const hn::RebindToUnsigned<DI> du;
-  return hn::RebindMask(
-      d, hn::RebindMask(di, hn::Gt(hn::BitCast(du, idx), hn::Set(du, uint32_t(2 * hn::Lanes(d) - 1)))));
+  const auto last = hn::Set(du, uint32_t(2 * hn::Lanes(d) - 1));
+  return hn::RebindMask(d, hn::RebindMask(di, hn::Gt(hn::BitCast(du, idx), last)));
 }
 
 /**
@@ -346,131 +350,168 @@ ColumnCounts column_kernel(const TileConsts& c, const Column& col, const Pair& p
       d, taper ? hn::GetLane(taper_weight(d, q_radius, taper_start, inv_taper)) : 1.f);
 
   ColumnCounts counts{0, 0, 0};
-  // full vectors from it0; the last, partial one is shifted back to end at
-  // it1 with its first lanes (already summed) masked off
-  for (int32_t it = it0; it < it1; it += n) {
-    int32_t at = it;
-    MF valid = hn::FirstN(d, size_t(n));
-    if (it + n > it1) {
-      at = it1 - n;
-      valid = hn::Not(hn::FirstN(d, size_t(it - at)));
-    }
-    const VF h = hn::LoadU(d, h_of + at);
-    const VF h2 = hn::Mul(h, h);
-    const VF inv_v2 = hn::LoadU(d, inv_v2_of + at);
+  // The vectors of a chunk in two passes: first the times, lookup positions
+  // and weights of every vector, then the lookups and sums. Each pass is a
+  // loop of short, independent iterations; in one loop the lookups wait on
+  // the long chain of square roots before them, and the core's reorder
+  // window holds too few vectors to hide it.
+  constexpr int32_t kChunk = 16;  // vectors per chunk
+  constexpr size_t kMaxN = HWY_MAX_BYTES / sizeof(float);
+  HWY_ALIGN float chunk_uc[kChunk * kMaxN];           // the sample (triangle's centre)
+  HWY_ALIGN float chunk_ub[AA ? kChunk * kMaxN : 1];  // the triangle's ends
+  HWY_ALIGN float chunk_ua[AA ? kChunk * kMaxN : 1];
+  HWY_ALIGN float chunk_scale[kChunk * kMaxN];        // 1 / width^2 times the weights
+  uint8_t chunk_valid[kChunk][8];                     // mask bits of the summed lanes
+  int32_t chunk_at[kChunk];                           // the vector's first sample
+  const bool scaled = AA || taper || weights;
+  for (int32_t chunk = it0; chunk < it1; chunk += kChunk * n) {
+    const int32_t chunk_end = it1 - chunk < kChunk * n ? it1 : chunk + kChunk * n;
+    int32_t nv = 0;
+    // full vectors from it0; the last, partial one is shifted back to end at
+    // it1 with its first lanes (already summed) masked off
+    for (int32_t it = chunk; it < chunk_end; it += n, nv++) {
+      int32_t at = it;
+      MF valid = hn::FirstN(d, size_t(n));
+      if (it + n > it1) {
+        at = it1 - n;
+        valid = hn::Not(hn::FirstN(d, size_t(it - at)));
+      }
+      const VF h = hn::LoadU(d, h_of + at);
+      const VF h2 = hn::Mul(h, h);
+      const VF inv_v2 = hn::LoadU(d, inv_v2_of + at);
 
-    // 1. angle aperture, and the aperture ratio q for the taper
-    VF q = q_radius;
-    bool tapered = pair_tapered;  // some lane of the vector lies in the taper
-    if (angle) {
-      const VF reach = hn::LoadU(d, reach_of + at);
-      valid = hn::AndNot(hn::Gt(dm, reach), valid);
-      // q_angle = dm / reach passes the taper's start only where dm > start
-      // reach: the division and the taper's series only for such vectors
-      // (elsewhere the weight is 1)
-      if (taper && !tapered) {
-        tapered = !hn::AllFalse(d, hn::And(hn::Gt(dm, hn::Mul(v_taper_start, reach)), valid));
+      // 1. angle aperture, and the aperture ratio q for the taper
+      VF q = q_radius;
+      bool tapered = pair_tapered;  // some lane of the vector lies in the taper
+      if (angle) {
+        const VF reach = hn::LoadU(d, reach_of + at);
+        valid = hn::AndNot(hn::Gt(dm, reach), valid);
+        // q_angle = dm / reach passes the taper's start only where dm > start
+        // reach: the division and the taper's series only for such vectors
+        // (elsewhere the weight is 1)
+        if (taper && !tapered) {
+          tapered = !hn::AllFalse(d, hn::And(hn::Gt(dm, hn::Mul(v_taper_start, reach)), valid));
+        }
+        if (tapered) {
+          const VF q_angle = hn::IfThenElseZero(hn::Gt(reach, hn::Zero(d)), hn::Div(dm, reach));
+          q = hn::Max(q_angle, q);
+        }
       }
-      if (tapered) {
-        const VF q_angle = hn::IfThenElseZero(hn::Gt(reach, hn::Zero(d)), hn::Div(dm, reach));
-        q = hn::Max(q_angle, q);
-      }
-    }
 
-    // stretch mute: out where the offset stretches the sample beyond the limit
-    if (stretch) valid = hn::AndNot(hn::Gt(hn::Mul(off2, inv_v2), hn::Mul(stretch_k4, h2)), valid);
+      // stretch mute: out where the offset stretches the sample beyond the limit
+      if (stretch) {
+        valid = hn::AndNot(hn::Gt(hn::Mul(off2, inv_v2), hn::Mul(stretch_k4, h2)), valid);
+      }
 
-    // 2. leg times ts, tr and their inverses (0 where the leg time is 0)
-    VF ts, tr, inv_ts, inv_tr;
-    MF s_pos, r_pos;
-    if constexpr (TABLE) {
-      const VF s_lo = hn::LoadU(d, ts_lo + at), s_hi = hn::LoadU(d, ts_hi + at);
-      const VF r_lo = hn::LoadU(d, tr_lo + at), r_hi = hn::LoadU(d, tr_hi + at);
-      ts = hn::MulAdd(fs, hn::Sub(s_hi, s_lo), s_lo);
-      tr = hn::MulAdd(fr, hn::Sub(r_hi, r_lo), r_lo);
-      s_pos = hn::Gt(ts, hn::Zero(d));
-      r_pos = hn::Gt(tr, hn::Zero(d));
-      if (AA || weights) {
-        const VF one = hn::Set(d, 1.f);
-        inv_ts = hn::IfThenElseZero(s_pos, reciprocal(d, hn::IfThenElse(s_pos, ts, one)));
-        inv_tr = hn::IfThenElseZero(r_pos, reciprocal(d, hn::IfThenElse(r_pos, tr, one)));
-      }
-    } else {
-      const VF a_s = hn::Mul(ds2, inv_v2), a_r = hn::Mul(dr2, inv_v2);
-      VF ts2 = hn::Add(h2, a_s), tr2 = hn::Add(h2, a_r);
-      if (eta) {
-        // Alkhalifah's VTI correction: t^2 -= 2 eta a^2 / (h^2 + (1 + 2 eta) a)
-        const VF den_s = hn::MulAdd(eta1, a_s, h2), den_r = hn::MulAdd(eta1, a_r, h2);
-        const MF ok_s = hn::Gt(den_s, hn::Zero(d)), ok_r = hn::Gt(den_r, hn::Zero(d));
-        ts2 = hn::Sub(ts2, hn::IfThenElseZero(ok_s, hn::Div(hn::Mul(eta2, hn::Mul(a_s, a_s)),
-                                                               den_s)));
-        tr2 = hn::Sub(tr2, hn::IfThenElseZero(ok_r, hn::Div(hn::Mul(eta2, hn::Mul(a_r, a_r)),
-                                                               den_r)));
-      }
-      s_pos = hn::Gt(ts2, tiny);
-      r_pos = hn::Gt(tr2, tiny);
-      // a leg time of 0 (below tiny) stays 0, and so does its inverse
-      const VF xs = hn::Max(ts2, tiny), xr = hn::Max(tr2, tiny);
-      if (AA || weights) {
-        ts = hn::IfThenElseZero(s_pos, sqrt_and_inverse<true>(d, xs, &inv_ts));
-        tr = hn::IfThenElseZero(r_pos, sqrt_and_inverse<true>(d, xr, &inv_tr));
-        inv_ts = hn::IfThenElseZero(s_pos, inv_ts);
-        inv_tr = hn::IfThenElseZero(r_pos, inv_tr);
+      // 2. leg times ts, tr and their inverses (0 where the leg time is 0)
+      VF ts, tr, inv_ts, inv_tr;
+      MF s_pos, r_pos;
+      if constexpr (TABLE) {
+        const VF s_lo = hn::LoadU(d, ts_lo + at), s_hi = hn::LoadU(d, ts_hi + at);
+        const VF r_lo = hn::LoadU(d, tr_lo + at), r_hi = hn::LoadU(d, tr_hi + at);
+        ts = hn::MulAdd(fs, hn::Sub(s_hi, s_lo), s_lo);
+        tr = hn::MulAdd(fr, hn::Sub(r_hi, r_lo), r_lo);
+        s_pos = hn::Gt(ts, hn::Zero(d));
+        r_pos = hn::Gt(tr, hn::Zero(d));
+        if (AA || weights) {
+          const VF one = hn::Set(d, 1.f);
+          inv_ts = hn::IfThenElseZero(s_pos, reciprocal(d, hn::IfThenElse(s_pos, ts, one)));
+          inv_tr = hn::IfThenElseZero(r_pos, reciprocal(d, hn::IfThenElse(r_pos, tr, one)));
+        }
       } else {
-        ts = hn::IfThenElseZero(s_pos, sqrt_and_inverse<false>(d, xs, nullptr));
-        tr = hn::IfThenElseZero(r_pos, sqrt_and_inverse<false>(d, xr, nullptr));
+        const VF a_s = hn::Mul(ds2, inv_v2), a_r = hn::Mul(dr2, inv_v2);
+        VF ts2 = hn::Add(h2, a_s), tr2 = hn::Add(h2, a_r);
+        if (eta) {
+          // Alkhalifah's VTI correction: t^2 -= 2 eta a^2 / (h^2 + (1 + 2 eta) a)
+          const VF den_s = hn::MulAdd(eta1, a_s, h2), den_r = hn::MulAdd(eta1, a_r, h2);
+          const MF ok_s = hn::Gt(den_s, hn::Zero(d)), ok_r = hn::Gt(den_r, hn::Zero(d));
+          ts2 = hn::Sub(ts2, hn::IfThenElseZero(ok_s, hn::Div(hn::Mul(eta2, hn::Mul(a_s, a_s)),
+                                                                 den_s)));
+          tr2 = hn::Sub(tr2, hn::IfThenElseZero(ok_r, hn::Div(hn::Mul(eta2, hn::Mul(a_r, a_r)),
+                                                                 den_r)));
+        }
+        s_pos = hn::Gt(ts2, tiny);
+        r_pos = hn::Gt(tr2, tiny);
+        // a leg time of 0 (below tiny) stays 0, and so does its inverse
+        const VF xs = hn::Max(ts2, tiny), xr = hn::Max(tr2, tiny);
+        if (AA || weights) {
+          ts = hn::IfThenElseZero(s_pos, sqrt_and_inverse<true>(d, xs, &inv_ts));
+          tr = hn::IfThenElseZero(r_pos, sqrt_and_inverse<true>(d, xr, &inv_tr));
+          inv_ts = hn::IfThenElseZero(s_pos, inv_ts);
+          inv_tr = hn::IfThenElseZero(r_pos, inv_tr);
+        } else {
+          ts = hn::IfThenElseZero(s_pos, sqrt_and_inverse<false>(d, xs, nullptr));
+          tr = hn::IfThenElseZero(r_pos, sqrt_and_inverse<false>(d, xr, nullptr));
+        }
       }
-    }
-    const VF t = hn::Add(ts, tr);
+      const VF t = hn::Add(ts, tr);
 
-    // 3. fractional input sample; outside the trace contributes 0
-    const VF u = hn::Mul(hn::Sub(t, t0), inv_dt);
-    const VF uc = clamp_index(d, u, last);
-    valid = hn::And(valid, hn::Eq(uc, u));
+      // 3. fractional input sample; outside the trace contributes 0
+      const VF u = hn::Mul(hn::Sub(t, t0), inv_dt);
+      const VF uc = clamp_index(d, u, last);
+      valid = hn::And(valid, hn::Eq(uc, u));
 
-    // 4. the sample: linear interpolation, or the triangle filter
-    VF value;
-    if constexpr (AA) {
-      // the dip (dt/dx, dt/dy) = inv_v2 (d_s / ts + d_r / tr) along and
-      // across the spacing azimuth, each times its trace spacing, with the
-      // pair's distances projected once (aa_s_along = u . d_s, ...)
-      const VF along = hn::Mul(inv_v2, hn::MulAdd(aa_s_along, inv_ts, hn::Mul(aa_r_along, inv_tr)));
-      const VF across =
-          hn::Mul(inv_v2, hn::MulAdd(aa_s_across, inv_ts, hn::Mul(aa_r_across, inv_tr)));
-      // half-width in samples, at least 1: width^2 = max(along^2 + across^2, 1)
-      const VF width2 = hn::Max(hn::MulAdd(along, along, hn::Mul(across, across)), hn::Set(d, 1.f));
-      VF inv_width2;
-      const VF width = sqrt_and_reciprocal(d, width2, &inv_width2);
-      // where valid, 0 <= u <= last: before <= u needs only the lower bound,
-      // after >= u only the upper one (triangle_at clamps both before gathers)
-      const VF before = hn::Max(hn::Sub(u, width), hn::Zero(d));
-      const VF after = hn::Min(hn::Add(u, width), last);
-      value = hn::Mul(triangle_at(d, trace, ns, before, uc, after, last, valid, &counts),
-                      inv_width2);
-    } else {
-      value = lerp_at(d, trace, ns, uc, valid, &counts);
-    }
-
-    // 5. weights: taper, obliquity 0.5 (h/ts + h/tr), spreading tau / t
-    if (taper && !angle) value = hn::Mul(value, pair_taper);
-    if (taper && angle && tapered) value = hn::Mul(value, taper_weight(d, q, taper_start, inv_taper));
-    if (weights) {
-      const VF one = hn::Set(d, 1.f);
-      const VF cs = hn::IfThenElse(s_pos, hn::Mul(h, inv_ts), one);
-      const VF cr = hn::IfThenElse(r_pos, hn::Mul(h, inv_tr), one);
-      VF w = hn::Mul(hn::Set(d, 0.5f), hn::Add(cs, cr));
-      if (spreading) {
-        const MF any = hn::Or(s_pos, r_pos);
-        const VF t_safe = hn::IfThenElse(any, t, one);
-        w = hn::Mul(w, hn::IfThenElse(any, hn::Mul(hn::Add(h, h), reciprocal(d, t_safe)), one));
+      // 4. where the sample is read: the triangle's ends and 1 / width^2
+      VF scale = hn::Set(d, 1.f);
+      if constexpr (AA) {
+        // the dip (dt/dx, dt/dy) = inv_v2 (d_s / ts + d_r / tr) along and
+        // across the spacing azimuth, each times its trace spacing, with the
+        // pair's distances projected once (aa_s_along = u . d_s, ...)
+        const VF along =
+            hn::Mul(inv_v2, hn::MulAdd(aa_s_along, inv_ts, hn::Mul(aa_r_along, inv_tr)));
+        const VF across =
+            hn::Mul(inv_v2, hn::MulAdd(aa_s_across, inv_ts, hn::Mul(aa_r_across, inv_tr)));
+        // half-width in samples, at least 1: width^2 = max(along^2 + across^2, 1)
+        const VF width2 =
+            hn::Max(hn::MulAdd(along, along, hn::Mul(across, across)), hn::Set(d, 1.f));
+        const VF width = sqrt_and_reciprocal(d, width2, &scale);
+        // where valid, 0 <= u <= last: before <= u needs only the lower bound,
+        // after >= u only the upper one (triangle_at clamps both before gathers)
+        hn::Store(hn::Max(hn::Sub(u, width), hn::Zero(d)), d, chunk_ub + nv * n);
+        hn::Store(hn::Min(hn::Add(u, width), last), d, chunk_ua + nv * n);
       }
-      value = hn::Mul(value, w);
+
+      // 5. weights: taper, obliquity 0.5 (h/ts + h/tr), spreading tau / t
+      if (taper && !angle) scale = hn::Mul(scale, pair_taper);
+      if (taper && angle && tapered) {
+        scale = hn::Mul(scale, taper_weight(d, q, taper_start, inv_taper));
+      }
+      if (weights) {
+        const VF one = hn::Set(d, 1.f);
+        const VF cs = hn::IfThenElse(s_pos, hn::Mul(h, inv_ts), one);
+        const VF cr = hn::IfThenElse(r_pos, hn::Mul(h, inv_tr), one);
+        VF w = hn::Mul(hn::Set(d, 0.5f), hn::Add(cs, cr));
+        if (spreading) {
+          const MF any = hn::Or(s_pos, r_pos);
+          const VF t_safe = hn::IfThenElse(any, t, one);
+          w = hn::Mul(w, hn::IfThenElse(any, hn::Mul(hn::Add(h, h), reciprocal(d, t_safe)), one));
+        }
+        scale = hn::Mul(scale, w);
+      }
+
+      hn::Store(uc, d, chunk_uc + nv * n);
+      if (scaled) hn::Store(scale, d, chunk_scale + nv * n);
+      hn::StoreMaskBits(d, valid, chunk_valid[nv]);
+      chunk_at[nv] = at;
+      counts.contributions += int64_t(hn::CountTrue(d, valid));
     }
 
-    // 6. sum into the image; the select keeps NaN of rejected lanes out
-    const VF o = hn::LoadU(d, out + at);
-    hn::StoreU(hn::Add(o, hn::IfThenElseZero(valid, value)), d, out + at);
-    counts.contributions += int64_t(hn::CountTrue(d, valid));
+    // 6. the samples: linear interpolation, or the triangle filter; summed
+    // into the image (the select keeps NaN of rejected lanes out)
+    for (int32_t k = 0; k < nv; k++) {
+      const MF valid = hn::LoadMaskBits(d, chunk_valid[k]);
+      const VF uc = hn::Load(d, chunk_uc + k * n);
+      VF value;
+      if constexpr (AA) {
+        value = triangle_at(d, trace, ns, hn::Load(d, chunk_ub + k * n), uc,
+                            hn::Load(d, chunk_ua + k * n), last, valid, &counts);
+      } else {
+        value = lerp_at(d, trace, ns, uc, valid, &counts);
+      }
+      if (scaled) value = hn::Mul(value, hn::Load(d, chunk_scale + k * n));
+      float* HWY_RESTRICT o = out + chunk_at[k];
+      hn::StoreU(hn::Add(hn::LoadU(d, o), hn::IfThenElseZero(valid, value)), d, o);
+    }
   }
   return counts;
 }
