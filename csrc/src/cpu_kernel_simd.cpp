@@ -185,8 +185,11 @@ HWY_INLINE MF outside_window(DF d, VI idx) {
 HWY_INLINE int32_t window_start(DF d, VI i, int32_t ns, int32_t slack) {
   const int32_t n = int32_t(hn::Lanes(d));
   const int32_t first = hn::GetLane(i), end = hn::ExtractLane(i, size_t(n - 1));
-  int32_t start = (first < end ? first : end) - slack;
-  start = start < 0 ? 0 : start;
+  // a lane that need not be right may hold any index (the triangle's ends
+  // are not clamped above 0 / below last; far beyond the trace, or NaN, the
+  // conversion gives INT32_MIN): no signed overflow
+  const int32_t low = first < end ? first : end;
+  const int32_t start = low < slack ? 0 : low - slack;
   return start > ns - 2 * n - 1 ? ns - 2 * n - 1 : start;
 }
 
