@@ -23,8 +23,8 @@
  * bin, so every tile of a job builds the same rows (the spacing comes from the job's slowest
  * velocity and the rows cover the job's largest leg distance) and the image does not depend on
  * the tiling, the run or a resume. Measured on the standard sub-grid (docs/performance.md), the
- * table is faster only with VTI eta and plain interpolation, where it saves the eta division;
- * that is where a job that does not say gets it.
+ * table is faster only with VTI eta, where it saves the eta division; that is where a job that
+ * does not say gets it.
  *
  * @module
  */

@@ -180,7 +180,7 @@ export const migrateCommand: Command = {
       "tile-timings": { type: "boolean", description: "log a timing line per tile" },
       "traveltime-table": choiceFlag(
         TRAVELTIME_TABLE,
-        "on with --eta and --aa off on a v(tau) velocity, where it was measured faster; else off",
+        "on with --eta on a v(tau) velocity, where it was measured faster; else off",
       ),
       quiet: { type: "boolean", short: "q", description: "no progress, no summary" },
       log: choiceFlag(LOG_FORMAT),

@@ -184,8 +184,8 @@ export const BACKENDS: OptionTable<BackendName> = defineOption({
 export type TraveltimeTableMode = "off" | "on";
 /**
  * How a job computes traveltimes (backends/traveltime_table.ts). A job that does not say is
- * given the table only where it was measured faster: VTI eta with plain interpolation, on a
- * velocity that is one v(tau) everywhere (pipeline/job/defaults.ts).
+ * given the table only where it was measured faster: VTI eta, on a velocity that is one v(tau)
+ * everywhere (pipeline/job/defaults.ts).
  *
  * @example
  * ```ts

@@ -110,7 +110,7 @@ Deno.test("resolveSettings: full mode from the survey, plain mode, and given key
   assert.match(given.reasons.rho, /given/);
 });
 
-Deno.test("resolveSettings: the traveltime table only with eta, --aa off and one v(tau)", () => {
+Deno.test("resolveSettings: the traveltime table only with eta and one v(tau)", () => {
   const base = { input: "a.sgy", output: "b.sgy", velocity: "2000" };
   const grid = { x0: 0, y0: 0, dx: 25, dy: 25, nx: 40, ny: 40, azimuthDeg: 0 };
   const spacing = {
@@ -135,10 +135,11 @@ Deno.test("resolveSettings: the traveltime table only with eta, --aa off and one
   // measured faster only there (docs/performance.md); direct everywhere else
   assert.equal(table({ eta: 0.1, aa: false }), "on");
   assert.equal(table({ eta: 0.1, plain: true }), "on");
-  assert.equal(table({ eta: 0.1 }), "off", "antialiased");
+  assert.equal(table({ eta: 0.1 }), "on", "antialiased");
   assert.equal(table({ aa: false }), "off", "no eta");
+  assert.equal(table({}), "off");
   assert.equal(table({ plain: true }), "off");
-  assert.equal(table({ eta: 0.1, aa: false }, lateral), "off", "velocity varies between bins");
+  assert.equal(table({ eta: 0.1 }, lateral), "off", "velocity varies between bins");
   // given wins, and "on" with a laterally varying velocity is refused, naming the flag
   assert.equal(table({ traveltimeTable: "on" }), "on");
   assert.equal(table({ eta: 0.1, aa: false, traveltimeTable: "off" }), "off");

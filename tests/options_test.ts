@@ -164,7 +164,7 @@ Deno.test("option tables: pstm migrate, plot and synth --help list every value a
     const shown = {
       "--rho": "2d on a 2-D line",
       "--aa": "on; --plain: off",
-      "--traveltime-table": "on with --eta and --aa off",
+      "--traveltime-table": "on with --eta on a v(tau)",
     }[table.flag] ?? table.default;
     assert.ok(line.includes(`(default: ${shown}`), line);
     for (const name of table.names) assert.ok(line.includes(table.choices[name].description));

@@ -44,10 +44,10 @@ const MODES: [string, Record<string, unknown>][] = [
   ["eta with plain interpolation", { aperture: 250, maxAngle: 60, aa: false, eta: 0.1 }],
 ];
 
-/** What a job that does not say uses: the table only with eta and plain interpolation. */
+/** What a job that does not say uses: the table only with eta (both of these have eta 0.1). */
 const CHOSEN: Record<string, string> = {
   plain: "direct",
-  full: "direct",
+  full: "table",
   "eta with plain interpolation": "table",
 };
 

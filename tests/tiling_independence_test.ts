@@ -67,9 +67,9 @@ Deno.test("migration is bit-identical across tilings with an angle aperture", as
   }
 });
 
-Deno.test("the traveltime table a job chooses (eta, --aa off) is bit-identical across tilings", async () => {
+Deno.test("the traveltime table a job chooses (eta) is bit-identical across tilings", async () => {
   // the table is the default here (pipeline/job/defaults.ts); every tile builds the same rows
-  const job = { aperture: 300, eta: 0.1, aa: false, batchSize: 64 };
+  const job = { aperture: 300, eta: 0.1, batchSize: 64 };
   const one = await migrate(survey, "table-one.sgy", { ...job, tileBins: [25, 13] });
   assert.equal(one.summary.traveltimeTable?.used, "table");
   const reference = await readAllSamples(one.output);

@@ -109,8 +109,8 @@ const JobSchema = z.object({
   /** Zero NaN/Inf samples (counted) instead of failing. */
   zeroNonFinite: z.boolean().default(false),
   /**
-   * Traveltime lookup table: on or off (default: chosen per job, on only with VTI eta, plain
-   * interpolation and a v(tau) velocity, where it was measured faster; pipeline/job/defaults.ts).
+   * Traveltime lookup table: on or off (default: chosen per job, on only with VTI eta and a
+   * v(tau) velocity, where it was measured faster; pipeline/job/defaults.ts).
    * Either way a job's image is the same across runs, tilings, resumes and shards.
    */
   traveltimeTable: z.enum(TRAVELTIME_TABLE.names, {
@@ -199,8 +199,8 @@ export interface JobConfig {
   /** Zero NaN/Inf samples (counted) instead of failing. */
   zeroNonFinite: boolean;
   /**
-   * Traveltime lookup table: on or off (default: chosen per job, on only with VTI eta, plain
-   * interpolation and a v(tau) velocity, where it was measured faster; pipeline/job/defaults.ts).
+   * Traveltime lookup table: on or off (default: chosen per job, on only with VTI eta and a
+   * v(tau) velocity, where it was measured faster; pipeline/job/defaults.ts).
    * Either way a job's image is the same across runs, tilings, resumes and shards.
    */
   traveltimeTable?: TraveltimeTableMode;
