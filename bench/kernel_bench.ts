@@ -24,7 +24,9 @@ export function kernelTable(r: KernelRates): string[] {
   const rate = (x: number) => `${(x / 1e6).toFixed(0).padStart(6)} M/s`;
   const lines = [
     `workload: ${(r.contributionsPerPass / 1e6).toFixed(1)} M contributions per pass; ` +
-    `${r.device}; ${r.cores} cores at ${r.ghz.toFixed(2)} GHz; load ${loadAverage().toFixed(2)}`,
+    `${r.device}; ${r.cores} cores at ${r.ghz.toFixed(2)} GHz busy (${
+      r.nominalGhz.toFixed(2)
+    } GHz nominal); load ${loadAverage().toFixed(2)}`,
     `${"".padEnd(24)} ${"wall".padStart(10)}  ratio ${"per CPU-s".padStart(10)}  ratio`,
     `${"baseline loop".padEnd(24)} ${rate(r.baseline)}   1.00 ${
       rate(r.baselinePerCpuSecond)

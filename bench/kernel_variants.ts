@@ -12,6 +12,7 @@ import type { KernelBatch, KernelParams } from "../backends/backend.ts";
 import { NativeBackend } from "../backends/native/native_backend.ts";
 import { UnsupportedError } from "../ffi/status.ts";
 import { openBaselineLoop } from "./baseline_loop.ts";
+import { measureCoreClock, nominalClockGhz } from "./core_clock.ts";
 import { kernelWorkload } from "./kernel_workload.ts";
 
 /** SIMD targets the library may hold, best first (pstm_context_target names). */
@@ -29,9 +30,10 @@ const LANES: Record<string, number> = {
 
 /**
  * Vector instructions per vector of output samples in the plain kernel's
- * window path (cpu_kernel_simd.cpp: 2 legs of rsqrt + one residual step,
- * index, window check, two permutes, lerp, masked sum; counted from the
- * source, loads and stores excluded): 42.
+ * window path (cpu_kernel_simd.cpp), loads and stores excluded, counted in
+ * the AVX-512 build's disassembly: 25 in the first pass (2 legs of rsqrt and
+ * one residual step each, the sample position, clamp and mask) and 17 in the
+ * second (the window start, check, two permutes, lerp and masked sum).
  */
 const PLAIN_OPS_PER_VECTOR = 42;
 
@@ -70,8 +72,10 @@ export interface KernelRates {
   device: string;
   /** Hardware bound of the plain kernel per target, contributions/s. */
   bound: Record<string, number>;
-  /** Clock used for the bound, GHz, and the cores. */
+  /** Clock used for the bound, GHz: measured on the busy cores (bench/core_clock.ts). */
   ghz: number;
+  /** The nominal clock /proc/cpuinfo states, GHz (0 where unknown). */
+  nominalGhz: number;
   /** Logical cores the bound counts. */
   cores: number;
 }
@@ -108,17 +112,6 @@ async function best(runs: number, fn: () => Promise<void> | void): Promise<Timin
     min = Math.min(min, performance.now() - start);
   }
   return { ms: min, cpu: (cpuSeconds() - cpu0) / calls };
-}
-
-/** Highest "cpu MHz" of /proc/cpuinfo in GHz (0 where it cannot be read). */
-export function clockGhz(): number {
-  try {
-    const mhz = [...Deno.readTextFileSync("/proc/cpuinfo").matchAll(/cpu MHz\s*:\s*([\d.]+)/g)]
-      .map((m) => Number(m[1]));
-    return mhz.length ? Math.max(...mhz) / 1000 : 0;
-  } catch {
-    return 0;
-  }
 }
 
 /**
@@ -215,7 +208,7 @@ export async function measureKernel(
       backend.close();
     }
   }
-  const cores = navigator.hardwareConcurrency, ghz = clockGhz();
+  const cores = navigator.hardwareConcurrency, ghz = measureCoreClock(0, 0.1);
   const bound: Record<string, number> = {};
   for (const v of variants) bound[v.target] = plainBound(v.target, cores, ghz);
   return {
@@ -227,6 +220,7 @@ export async function measureKernel(
     device,
     bound,
     ghz,
+    nominalGhz: nominalClockGhz(),
     cores,
   };
 }

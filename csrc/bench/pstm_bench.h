@@ -30,6 +30,16 @@ PSTM_API pstm_status pstm_bench_baseline_loop(const pstm_params* params, int32_t
                                               const float* geometry, const int32_t* trace_class,
                                               float* image);
 
+/**
+ * The clock the cores run at while `threads` of them (0: all cores) are busy,
+ * in GHz, into *ghz: each thread times a chain of dependent integer adds (one
+ * cycle each) for about `seconds` after as long a warm-up, and the mean is
+ * taken. The kernel bench's hardware bound uses it; /proc/cpuinfo gives only
+ * the nominal clock. PSTM_ERR_INVALID_ARGUMENT for a NULL ghz or seconds
+ * outside (0, 10].
+ */
+PSTM_API pstm_status pstm_bench_core_clock(int32_t threads, double seconds, double* ghz);
+
 #ifdef __cplusplus
 }
 #endif
